@@ -1,0 +1,1 @@
+"""Subcommands of ``jupyter-coding``; each module has ``register(subparsers)``."""

@@ -1,0 +1,58 @@
+"""The field-notes document model: a lossless parser and writer (pure Python)."""
+
+from .lines import FieldNotesError, read_text, split_lines
+from .memo import CodeList
+from .model import (
+    AxialTrace,
+    Blank,
+    Block,
+    CodeBlock,
+    CodingLine,
+    FieldNotes,
+    Header,
+    HeaderField,
+    Image,
+    OpenTrace,
+    PythonBlock,
+    Quote,
+    Raw,
+    SourceDefinition,
+)
+from .parser import parse, parse_blocks
+from .python_code import Definition, Problem, Relation, Use
+
+
+def read(path) -> FieldNotes:
+    """Read and parse one field-notes file."""
+    import os
+
+    return parse(read_text(path), os.fspath(path))
+
+
+__all__ = [
+    "AxialTrace",
+    "Blank",
+    "Block",
+    "CodeBlock",
+    "CodeList",
+    "CodingLine",
+    "Definition",
+    "FieldNotes",
+    "FieldNotesError",
+    "Header",
+    "HeaderField",
+    "Image",
+    "OpenTrace",
+    "Problem",
+    "PythonBlock",
+    "Quote",
+    "Raw",
+    "Relation",
+    "SourceDefinition",
+    "Use",
+    "parse",
+    "parse_blocks",
+    "read",
+    "read_text",
+    "split_lines",
+]

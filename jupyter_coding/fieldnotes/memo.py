@@ -1,0 +1,62 @@
+"""Reading open-trace memos: code-list lines such as ``Familiar option: a, b``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["CodeList", "read_code_list"]
+
+CODE_LIST = re.compile(r"(?P<prefix>[^:]{1,60}?)[ \t]*:[ \t]*(?P<items>\S.*)")
+CODE_KIND_WORDS = re.compile(
+    r"\b(options?|forces?|terms?|codes?|practices?|patterns?|decisions?|items?|concepts?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class CodeList:
+    """A memo line like ``Familiar option: a, b`` read as data."""
+
+    prefix: str  # verbatim text before the colon, e.g. "Familiar option"
+    kind: str  # familiar | new | recognised | option | force | other
+    items: list[str]
+    line: int
+
+    @property
+    def codes(self) -> list[str]:
+        """The items that are code identifiers (not prose)."""
+        return [item for item in self.items if item.isidentifier()]
+
+
+def read_code_list(text: str, line: int) -> CodeList | None:
+    """``Familiar option: a, b`` -> CodeList; None for a line that is not one."""
+    text = re.sub(r"</?ins>", "", text).lstrip("-* ").strip()
+    match = CODE_LIST.fullmatch(text)
+    if match is None:
+        return None
+    prefix = match.group("prefix").strip()
+    if not CODE_KIND_WORDS.search(prefix) or len(prefix.split()) > 8:
+        return None
+    items = [item.strip().rstrip(".").strip() for item in match.group("items").split(",")]
+    items = [item for item in items if item]
+    if not items:
+        return None
+    return CodeList(prefix, _code_list_kind(prefix), items, line)
+
+
+def _code_list_kind(prefix: str) -> str:
+    lowered = prefix.lower()
+    for word, kind in (
+        ("familiar", "familiar"),
+        ("new", "new"),
+        ("recogni", "recognised"),
+    ):
+        if word in lowered:
+            return kind
+    first = lowered.split()[0] if lowered.split() else ""
+    if first.startswith("option"):
+        return "option"
+    if first.startswith("force"):
+        return "force"
+    return "other"

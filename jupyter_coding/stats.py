@@ -1,0 +1,133 @@
+"""``jupyter-coding stats``: what a study's field notes contain, per file and in total."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .fieldnotes import FieldNotes
+
+__all__ = ["FileStats", "file_stats", "format_table", "total_stats"]
+
+METACLASS_ORDER = ("practice", "force", "pattern", "decision")
+
+
+@dataclass
+class FileStats:
+    """Counts for one file (templates, such as the empty ``s_.md``, left out of coding counts)."""
+
+    path: str
+    source: str | None
+    sources: int = 0
+    quotes: int = 0
+    speaker_lines: int = 0
+    open_traces: int = 0
+    axial_traces: int = 0
+    templates: int = 0
+    images: int = 0
+    definitions: Counter = field(default_factory=Counter)
+    relations: Counter = field(default_factory=Counter)
+    attached: int = 0
+    identifiers: set[str] = field(default_factory=set)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "source": self.source,
+            "sources": self.sources,
+            "quotes": self.quotes,
+            "speaker_lines": self.speaker_lines,
+            "open_traces": self.open_traces,
+            "axial_traces": self.axial_traces,
+            "templates": self.templates,
+            "images": self.images,
+            "definitions": dict(sorted(self.definitions.items())),
+            "definitions_total": sum(self.definitions.values()),
+            "relations": dict(sorted(self.relations.items())),
+            "relations_total": sum(self.relations.values()),
+            "attached": self.attached,
+            "distinct_identifiers": len(self.identifiers),
+        }
+
+
+def file_stats(notes: FieldNotes) -> FileStats:
+    """Count one file's sources, quotes, traces, definitions, relations and codes."""
+    stats = FileStats(notes.path or "<text>", notes.source_id)
+    if notes.is_template:
+        stats.templates = 1
+        return stats
+    stats.sources = 1 if (notes.header is not None or notes.source is not None) else 0
+    for quote in notes.quotes:
+        stats.quotes += 1
+        stats.speaker_lines += len(quote.speaker_lines)
+    for trace in notes.open_traces:
+        if trace.template:
+            stats.templates += 1
+        else:
+            stats.open_traces += 1
+    stats.axial_traces = sum(1 for trace in notes.axial_traces if not trace.template)
+    stats.images = len(notes.images)
+    stats.definitions.update(d.metaclass or "?" for d in notes.definitions)
+    stats.relations.update(r.kind for r in notes.relations)
+    stats.attached = len(notes.attached)
+    stats.identifiers = set(notes.codes_mentioned)
+    return stats
+
+
+def total_stats(per_file: list[FileStats]) -> FileStats:
+    """Sum of the files; distinct identifiers are counted over the whole study."""
+    total = FileStats("total", None)
+    for stats in per_file:
+        total.sources += stats.sources
+        total.quotes += stats.quotes
+        total.speaker_lines += stats.speaker_lines
+        total.open_traces += stats.open_traces
+        total.axial_traces += stats.axial_traces
+        total.templates += stats.templates
+        total.images += stats.images
+        total.definitions.update(stats.definitions)
+        total.relations.update(stats.relations)
+        total.attached += stats.attached
+        total.identifiers |= stats.identifiers
+    return total
+
+
+def _definitions_of(metaclass: str):
+    return lambda s: s.definitions.get(metaclass, 0)
+
+
+COLUMNS = (
+    ("file", lambda s: s.path),
+    ("quotes", lambda s: s.quotes),
+    ("open", lambda s: s.open_traces),
+    ("axial", lambda s: s.axial_traces),
+    ("defs", lambda s: sum(s.definitions.values())),
+    *((m[:5], _definitions_of(m)) for m in METACLASS_ORDER),
+    ("rels", lambda s: sum(s.relations.values())),
+    ("attached", lambda s: s.attached),
+    ("codes", lambda s: len(s.identifiers)),
+)
+
+
+def format_table(per_file: list[FileStats], total: FileStats) -> str:
+    """A plain-text table, one row per file and a total row."""
+    rows = [[name for name, _ in COLUMNS]]
+    rows += [[str(get(s)) for _, get in COLUMNS] for s in [*per_file, total]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=False)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0 or number == len(rows) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    relations = ", ".join(f"{k} {v}" for k, v in sorted(total.relations.items()))
+    lines.append(
+        f"{total.sources} sources, {total.quotes} quotes, {total.open_traces} open and "
+        f"{total.axial_traces} axial traces, {sum(total.definitions.values())} definitions, "
+        f"{sum(total.relations.values())} relations ({relations or 'none'}), "
+        f"{total.attached} codes attached, {len(total.identifiers)} distinct identifiers"
+        + (f", {total.templates} template traces left out" if total.templates else "")
+    )
+    return "\n".join(lines)
