@@ -18,7 +18,16 @@ from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, parse, read_text
 from .files import find_field_notes
 from .similarity import closest
 
-__all__ = ["Code", "Codebook", "Definition", "Evidence", "FileCodes", "Use", "codes_of_notes"]
+__all__ = [
+    "Code",
+    "Codebook",
+    "Definition",
+    "Evidence",
+    "FileCodes",
+    "Use",
+    "codes_of_notes",
+    "coding_order",
+]
 
 # uses kept per code for display; counts are exact whatever the cap
 EVIDENCE_PER_CODE = 5
@@ -134,12 +143,11 @@ def codes_of_notes(notes: FieldNotes, path: str | None = None) -> FileCodes:
         quotes = notes.evidence(anchor)
         if not quotes:
             continue
+        # one Evidence per quote, shared by every code of the trace (memory on big studies)
+        shared = [Evidence(path, source, q.line, anchor.line, q.plain_text) for q in quotes]
         for code in _trace_codes(open_trace, axial):
             kept = result.evidence.setdefault(code, [])
-            for quote in quotes:
-                if len(kept) >= EVIDENCE_PER_CODE:
-                    break
-                kept.append(Evidence(path, source, quote.line, anchor.line, quote.plain_text))
+            kept.extend(shared[: EVIDENCE_PER_CODE - len(kept)])
     return result
 
 
@@ -193,6 +201,23 @@ def _source_order(source: str) -> tuple:
     return (letters, int(digits) if digits else -1, source)
 
 
+# the order sources are coded in: grey literature (s) first, then interviews (p)
+CODING_ORDER_KINDS = ("s", "p")
+
+
+def coding_order(source: str | None) -> tuple:
+    """Sort key for the order a study is coded in: ``s1 … s57``, then ``p1 … p11``.
+
+    Numbers compare as numbers; other letters come after ``s`` and ``p``, by name;
+    a missing id comes last.
+    """
+    if not source:
+        return (len(CODING_ORDER_KINDS) + 1, "", -1, "")
+    letters, number, _ = _source_order(source)
+    rank = CODING_ORDER_KINDS.index(letters) if letters in CODING_ORDER_KINDS else None
+    return (len(CODING_ORDER_KINDS) if rank is None else rank, letters, number, source)
+
+
 @dataclass
 class _FileEntry:
     stamp: tuple[int, int]
@@ -227,6 +252,17 @@ class Codebook:
             codebook._files[item.path or f"<notes {id(item)}>"] = _FileEntry(
                 (0, 0), codes_of_notes(item)
             )
+        return codebook
+
+    @classmethod
+    def from_file_codes(cls, items: Iterable[FileCodes]) -> Codebook:
+        """A codebook of per-file codes already collected, one item per file path.
+
+        For readers that stream through a study and keep no documents in memory.
+        """
+        codebook = cls()
+        for item in items:
+            codebook._files[item.path] = _FileEntry((0, 0), item)
         return codebook
 
     def refresh(self) -> int:
