@@ -43,8 +43,8 @@ def test_corpus_model_is_valid_python_with_one_source_per_file(corpus_model):
     tree = ast.parse(corpus_model)
     compile(tree, "sources_and_codes_model.py", "exec")
     names = assigned_names(tree)
-    sources = [f"p{n}" for n in range(1, 12)] + [f"s{n}" for n in range(1, 58)]
-    # study order: p1 … p11, then s1 … s57; each source followed by its code list
+    sources = [f"s{n}" for n in range(1, 58)] + [f"p{n}" for n in range(1, 12)]
+    # coding order: s1 … s57, then p1 … p11; each source followed by its code list
     assert names == [name for source in sources for name in (source, f"{source}_codes")]
     links = [
         node.value
@@ -147,7 +147,7 @@ def test_model_with_deliberate_differences(tmp_path, corpus_notes, corpus_model)
     edited_list = s43_list.replace("[single", "[bogus_code, single").replace(" data_marts,", "")
     edited = corpus_model[:start] + edited_list + corpus_model[end:]
     # drop s57 entirely and add a source the notes do not have
-    edited = edited[: edited.index("s57 = CClass")]
+    edited = edited[: edited.index("s57 = CClass")] + edited[edited.index("p1 = CClass") :]
     edited += 's99 = CClass(source, "s99", values={})\n'
     edited += 'add_links({s99: [k8s]}, role_name="contained_code")\n'
     model = tmp_path / "model.py"

@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Codebook
-from ..corpus import _source_order as source_order  # p1 < p2 < p10 < s1
+from ..corpus import Codebook, coding_order
 from ..fieldnotes import FieldNotes, FieldNotesError, read_text
 from ..fieldnotes.canonical import SOURCE_VALUE_ORDER, source_value_literal
 from ..findings import Finding
@@ -73,7 +72,7 @@ def _literal(field_name: str, value: str) -> str:
 
 
 def source_entries(notes: Iterable[FieldNotes]) -> list[SourceEntry]:
-    """The sources of parsed field notes in study order (``p1`` … ``s57``), templates left out.
+    """The sources of parsed field notes in coding order (``s1`` …, then ``p1`` …), no templates.
 
     Two files with the same source id are a :class:`FieldNotesError`: the model
     would define the source twice.
@@ -103,7 +102,7 @@ def source_entries(notes: Iterable[FieldNotes]) -> list[SourceEntry]:
             [code for code in applied if _is_python_name(code)],
             [code for code in applied if not _is_python_name(code)],
         )
-    return sorted(entries.values(), key=lambda entry: source_order(entry.source))
+    return sorted(entries.values(), key=lambda entry: coding_order(entry.source))
 
 
 def _wrapped_list(prefix: str, names: list[str]) -> str:
@@ -310,7 +309,7 @@ def model_findings(model_path: str | os.PathLike, codebook: Codebook) -> list[Fi
     model = read_model(model_path)
     notes = _notes_sources(codebook)
     findings: list[Finding] = []
-    for source in sorted(notes, key=source_order):
+    for source in sorted(notes, key=coding_order):
         entry = notes[source]
         modelled = model.get(source)
         if modelled is None:
