@@ -63,15 +63,20 @@ class CodeCompleter:
         if not _IDENTIFIER_PREFIX.fullmatch(token):
             return []
         ranked = self.ranked()
-        starts = [(name, kind) for name, kind in ranked if name.startswith(token)]
-        if token and len(token) >= 2:
-            starts += [(n, k) for n, k in ranked if token in n and not n.startswith(token)]
-        return [SimpleCompletion(name, type=kind) for name, kind in starts[:MAX_COMPLETIONS]]
+        found = [(name, kind) for name, kind in ranked if name.startswith(token)]
+        if len(token) >= 2:
+            found += [(n, k) for n, k in ranked if token in n and not n.startswith(token)]
+        if not found and len(token) >= 3:
+            # a typo or an abbreviation: the letters in order (``dcat`` -> data_catalogue)
+            letters = re.compile(".*?".join(map(re.escape, token)))
+            found = [(n, k) for n, k in ranked if letters.match(n)]
+        return [SimpleCompletion(name, type=kind) for name, kind in found[:MAX_COMPLETIONS]]
 
     def matcher(self):
         """The v2 matcher IPython calls with a CompletionContext."""
 
-        @context_matcher()
+        # before Jedi and the others, so that inside %%code they are suppressed
+        @context_matcher(priority=100)
         def jupyter_coding_codes(context: CompletionContext) -> SimpleMatcherResult:
             in_code_cell = context.full_text.lstrip().startswith("%%code")
             if not in_code_cell or context.cursor_line < 1:

@@ -173,5 +173,7 @@ def test_completion_of_codes_and_metaclasses(shell):
     assert [c.text for c in found[:2]] == ["immutable_change_audit_log", "data_catalogue"]
     found = complete("%%code\nnew: x = CClass(pr")
     assert [(c.text, c.type) for c in found] == [("practice", "metaclass")]
+    # letters in order catch typos and abbreviations
+    assert "data_catalogue" in [c.text for c in complete("%%code\nfamiliar: dtcatlg")]
     # outside %%code cells the study's codes are not offered
     assert "data_catalogue" not in [c.text for c in complete("x = data_cat")]

@@ -391,6 +391,7 @@ class FieldNotes:
 
     blocks: list[Block]
     path: str | None = None
+    _evidence: dict[int, list[Quote]] | None = field(default=None, repr=False, compare=False)
 
     def to_text(self) -> str:
         """The file's text: every block's verbatim lines and separators joined."""
@@ -507,30 +508,23 @@ class FieldNotes:
         if pending is not None:
             yield pending, None
 
-    def quote_before(self, block: Block) -> Quote | None:
-        """The last quote before ``block`` (the evidence a trace codes)."""
-        last = None
-        for candidate in self.blocks:
-            if candidate is block:
-                return last
-            if isinstance(candidate, Quote) and not candidate.is_speaker_only:
-                last = candidate
-        return None
-
     def evidence(self, block: Block) -> list[Quote]:
-        """The quotes a trace codes: the run of quotes (and images) right before it."""
-        run: list[Quote] = []
-        for candidate in self.blocks:
-            if candidate is block:
-                return run
-            if isinstance(candidate, Quote):
-                if not candidate.is_speaker_only:
-                    run.append(candidate)
-            elif isinstance(candidate, (Image, Blank)):
-                continue
-            else:
-                run = []
-        return []
+        """The quotes a trace codes: the run of quotes (and images) right before it.
+
+        Interview speaker-only paragraphs (``> Interviewer``) are not evidence.
+        """
+        if self._evidence is None:
+            found: dict[int, list[Quote]] = {}
+            run: list[Quote] = []
+            for candidate in self.blocks:
+                found[id(candidate)] = run
+                if isinstance(candidate, Quote):
+                    if not candidate.is_speaker_only:
+                        run = [*run, candidate]
+                elif not isinstance(candidate, (Image, Blank)):
+                    run = []
+            self._evidence = found
+        return list(self._evidence.get(id(block), []))
 
     def renumber(self) -> None:
         """Recompute every block's line number (after edits)."""
