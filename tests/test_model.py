@@ -207,3 +207,23 @@ def test_add_codes_target_and_roles(corpus):
     # 10 labels in 3 files name another source (FORMAT.md §8.6), one more inside s_42's open trace
     assert labels[("add_codes", False)] == 10
     assert CORPUS.is_dir()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "add_links(" + "[" * 5000 + "]" * 5000 + ")",
+        "add_force_relations({" + "a: {" * 3000,
+        "x = CClass(" + "(" * 5000,
+        "'''" * 1001,
+        "s = CClass(source, 's', values={" + "{" * 5000,
+    ],
+    ids=["deep-list", "deep-dict", "deep-call", "many-quotes", "deep-values"],
+)
+def test_hostile_python_is_read_without_crashing(code):
+    text = "# s \n1\n## url\nx\n**AXIAL CODING TRACE**: source and references\n```python\n"
+    text += code + "\n```\n\n# coding\n\n**AXIAL CODING TRACE:**\nadded:\n```python\n" + code
+    notes = parse(text)
+    assert notes.to_text() == text
+    assert notes.source is not None and isinstance(notes.source.values, dict)
+    notes.definitions, notes.relations, notes.reused  # noqa: B018 - reading must not raise

@@ -23,6 +23,9 @@ __all__ = [
     "read_values",
 ]
 
+# deeper brackets are skipped, not read: hostile input must not exhaust the stack
+MAX_NESTING = 100
+
 RELATION_FUNCTIONS = {
     "add_force_relations": "force",
     "add_decision_option_link": "decision_option",
@@ -438,11 +441,16 @@ class _Scanner:
                 continue
             args.positional.append(self.value())
 
-    def value(self) -> _Value:
+    def value(self, depth: int = 0) -> _Value:
         self.skip_layout()
         token = self.peek()
         if token is None:
             return _Value()
+        if depth > MAX_NESTING and token.kind == "op" and token.text in "[{(":
+            self.problem(token, f"brackets nested more than {MAX_NESTING} deep")
+            self.pos += 1
+            self.skip_to_close(token.text)
+            return _Value(other=token.text)
         if token.kind == "ident":
             return _Value(name=self.words())
         if token.kind == "str":
@@ -474,7 +482,7 @@ class _Scanner:
                     self.pos += 1
                     continue
                 before = self.pos
-                items.append(self.value())
+                items.append(self.value(depth + 1))
                 if self.pos == before:
                     self.pos += 1
         if token.kind == "op" and token.text == "{":
@@ -495,11 +503,11 @@ class _Scanner:
                 if inner.kind == "op" and inner.text == ",":
                     self.pos += 1
                     continue
-                key = self.value()
+                key = self.value(depth + 1)
                 self.skip_layout()
                 if self.at(":"):
                     self.pos += 1
-                    mapping.append((key.name or key.string or "", self.value()))
+                    mapping.append((key.name or key.string or "", self.value(depth + 1)))
                 elif self.pos == len(self.tokens) or key.is_empty():
                     self.pos += 1
         self.pos += 1
