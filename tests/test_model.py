@@ -222,7 +222,12 @@ def test_add_codes_target_and_roles(corpus):
 )
 def test_hostile_python_is_read_without_crashing(code):
     text = "# s \n1\n## url\nx\n**AXIAL CODING TRACE**: source and references\n```python\n"
-    text += code + "\n```\n\n# coding\n\n**AXIAL CODING TRACE:**\nadded:\n```python\n" + code
+    text += (
+        's1 = CClass(source, "s1", values={"title": '
+        + code
+        + "\n```\n\n# coding\n\n**AXIAL CODING TRACE:**\nadded:\n```python\n"
+        + code
+    )
     notes = parse(text)
     assert notes.to_text() == text
     assert notes.source is not None and isinstance(notes.source.values, dict)
