@@ -84,7 +84,9 @@ def source_entries(notes: Iterable[FieldNotes]) -> list[SourceEntry]:
         source = item.source_id
         path = item.path or "<text>"
         if not source:
-            raise FieldNotesError("no source id: the header needs '# s' and a number", path, 1)
+            raise FieldNotesError(
+                "no source id ('# s' and a number): not field notes? leave it out", path, 1
+            )
         if source in entries:
             raise FieldNotesError(
                 f"source {source} is also in {entries[source].path}; export one of them", path, 1

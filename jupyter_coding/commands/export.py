@@ -1,0 +1,126 @@
+"""``jupyter-coding export {qdc,qdpx,codeable-models} PATH... -o FILE``"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..cli import UserError
+from ..files import atomic_write, find_field_notes
+from ._common import add_paths_argument, read_all
+
+FORMATS = {
+    "qdc": "the study codebook as a REFI-QDA codebook (.qdc)",
+    "qdpx": "the whole study as a REFI-QDA project (.qdpx)",
+    "codeable-models": "the sources and their codes as a CodeableModels module (.py)",
+}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="write the study as a REFI-QDA codebook or project, or a CodeableModels module",
+        description="Exports are build products of the field notes: regenerate them, never "
+        "edit them. The same field notes always give the same bytes.",
+    )
+    formats = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    for name, help_text in FORMATS.items():
+        sub = formats.add_parser(name, help=help_text, description=help_text)
+        add_paths_argument(sub)
+        sub.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            metavar="FILE",
+            help="file to write ('-' for standard output)",
+        )
+        if name == "qdpx":
+            sub.add_argument(
+                "--user",
+                default="jupyter_coding",
+                help="the user every coding is credited to (default jupyter_coding)",
+            )
+            sub.add_argument(
+                "--name", help="project name (default: the folder holding the field notes)"
+            )
+        if name == "codeable-models":
+            sub.add_argument(
+                "--codes-module",
+                metavar="MODULE",
+                help="module defining the study's codes, imported with * (e.g. codes_model)",
+            )
+            sub.add_argument(
+                "--metamodel-module",
+                metavar="MODULE",
+                default="metamodels.GT_coding",
+                help="module the 'source' metaclass comes from (default metamodels.GT_coding)",
+            )
+        sub.set_defaults(run=run)
+
+
+def _check_output(output: str, paths: list[str]) -> None:
+    """Refuse to write over a field-notes file: an export never replaces the source of truth."""
+    if output == "-":
+        return
+    target = Path(output)
+    if target.suffix.lower() in (".md", ".ipynb"):
+        raise UserError(f"{output}: will not write an export over a field-notes or notebook file")
+    if target.exists():
+        inputs = {os.path.realpath(path) for path in find_field_notes(paths)}
+        if os.path.realpath(target) in inputs:
+            raise UserError(f"{output}: is one of the field-notes files being exported")
+    if target.is_dir():
+        raise UserError(f"{output}: is a folder; name the file to write")
+
+
+def _write(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write(output, data)
+
+
+def _report(output: str, data: bytes, what: str) -> None:
+    # the summary goes to stderr when the export itself goes to stdout
+    stream = sys.stderr if output == "-" else sys.stdout
+    name = "standard output" if output == "-" else output
+    print(f"wrote {name} ({len(data):,} bytes): {what}", file=stream)
+
+
+def _project_name(paths: list[str]) -> str:
+    folders = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+    common = Path(os.path.commonpath([str(f) for f in folders]))
+    return common.name or "study"
+
+
+def run(args) -> int:
+    _check_output(args.output, args.paths)
+    notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
+    if args.format == "qdc":
+        from ..corpus import Codebook
+        from ..interop.refi_qda import exported_codes, write_qdc
+
+        codebook = Codebook.from_notes(notes)
+        data = write_qdc(codebook)
+        summary = f"{len(exported_codes(codebook))} codes, {len(codebook.metaclasses())} categories"
+    elif args.format == "qdpx":
+        from ..interop.refi_qda import export_project
+
+        project = export_project(notes, args.user, args.name or _project_name(args.paths))
+        data = project.data
+        summary = (
+            f"{project.sources} sources, {project.codes} codes, {project.codings} codings, "
+            f"{project.memos} memos, {project.links} links"
+        )
+    else:
+        from ..interop.codeable_models import render_model, source_entries
+
+        entries = source_entries(notes)
+        text = render_model(entries, args.codes_module, args.metamodel_module)
+        data = text.encode("utf-8")
+        summary = f"{len(entries)} sources, {sum(len(e.codes) for e in entries)} source-code links"
+    _write(args.output, data)
+    _report(args.output, data, summary)
+    return 0
