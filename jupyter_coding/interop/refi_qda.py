@@ -25,6 +25,7 @@ them exactly this way. The plain text is UTF-8 with LF line ends.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
@@ -84,6 +85,7 @@ RELATION_NAMES = {
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a code's GUID is asked for at every coding
 def guid(*parts: str) -> str:
     """The stable GUID of what ``parts`` name, e.g. ``guid("code", "k8s")``."""
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
