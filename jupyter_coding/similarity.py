@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["closest", "edit_distance", "normalise", "spelling_key"]
 
@@ -18,26 +19,32 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
         return 0
     if len(a) < len(b):
         a, b = b, a
-    if limit is not None and len(a) - len(b) > limit:
+    if limit is None:
+        limit = len(a)
+    if len(a) - len(b) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
+    # only cells within ``limit`` of the diagonal can stay within ``limit`` (a band)
+    past = limit + 1
+    previous = [j if j <= limit else past for j in range(len(b) + 1)]
     for i, char_a in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, char_b in enumerate(b, 1):
+        current = [past] * (len(b) + 1)
+        current[0] = best = min(i, past)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
             cost = min(
                 previous[j] + 1,
                 current[j - 1] + 1,
-                previous[j - 1] + (char_a != char_b),
+                previous[j - 1] + (char_a != b[j - 1]),
+                past,
             )
-            current.append(cost)
+            current[j] = cost
             best = min(best, cost)
-        if limit is not None and best > limit:
-            return limit + 1
+        if best > limit:
+            return past
         previous = current
     return previous[-1]
 
 
+@lru_cache(maxsize=8192)
 def normalise(identifier: str) -> str:
     """Lower case, separators and spaces as ``_``."""
     return re.sub(r"[\s\-_]+", "_", identifier.strip().lower())
@@ -59,6 +66,7 @@ _SPELLINGS = (
 )
 
 
+@lru_cache(maxsize=8192)  # called for every candidate of every look-up
 def spelling_key(identifier: str) -> str:
     """A key equal for British/American spellings and singular/plural of each word."""
     words = []

@@ -1,0 +1,1035 @@
+"""Study-wide checks: a linter for the research record kept in field notes.
+
+Each rule has a stable id (``JC101``), a short kebab-case name and a one-line
+docstring that says what it finds. *File* rules look at one parsed file; *study*
+rules look at what all files say together (the :class:`~jupyter_coding.corpus.Codebook`
+and a few facts per file). :func:`check_paths` reads every file once, runs the file
+rules on it and keeps only those facts, so a study of thousands of files fits in
+memory. Templates (the empty ``s_.md`` and template traces) are skipped.
+
+Configuration comes from ``[tool.jupyter-coding]`` in the nearest ``pyproject.toml``
+above the checked paths (see :class:`CheckConfig`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+import textwrap
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import ClassVar
+
+from .corpus import Code, Codebook, FileCodes, codes_of_notes, coding_order
+from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
+from .fieldnotes.lines import split_lines
+from .fieldnotes.model import SOURCE_KEYS
+from .fieldnotes.python_code import tokenize
+from .files import find_field_notes
+from .findings import Finding
+from .progress import progress
+from .similarity import edit_distance, normalise, spelling_key
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "RULES",
+    "CheckConfig",
+    "ConfigError",
+    "FileFacts",
+    "Rule",
+    "check_codebook",
+    "check_notes",
+    "check_paths",
+    "memo_differences",
+    "near_duplicates",
+]
+
+DEFAULT_SOURCE_TYPES = (
+    "Practitioner Audience Article",
+    "Interview",
+    "Slides",
+    "Video",
+    "Podcast",
+    "White Paper",
+    "Book",
+)
+DEFAULT_AUTHOR_TYPES = ("Practitioner", "Researcher", "Vendor")
+YES_NO_FIELDS = ("source code", "example")
+CONFIG_TABLE = "jupyter-coding"
+
+
+# -- rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check: ``JC101 undefined-code`` and the function that runs it."""
+
+    id: str
+    name: str
+    scope: str  # "file": run on each parsed file; "study": run on the whole study
+    run: Callable
+
+    @property
+    def summary(self) -> str:
+        """What the rule finds, in one line (its function's docstring)."""
+        return (self.run.__doc__ or "").strip().splitlines()[0]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(rule_id: str, name: str, scope: str):
+    def register(function: Callable) -> Callable:
+        RULES[rule_id] = Rule(rule_id, name, scope, function)
+        return function
+
+    return register
+
+
+def _finding(rule_id: str, path: str, line: int, col: int, message: str) -> Finding:
+    rule = RULES[rule_id]
+    severity = "error" if rule_id in ERROR_RULES else "warning"
+    return Finding(path, line, max(col, 1), rule.id, rule.name, message, severity)
+
+
+# rules whose findings break the study's model when it is run, not only its consistency
+ERROR_RULES = frozenset({"JC303", "JC401"})
+
+
+# -- configuration -------------------------------------------------------------
+
+
+class ConfigError(ValueError):
+    """A bad ``[tool.jupyter-coding]`` table or ``--select``/``--ignore`` value."""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """Which rules run and the study's vocabulary.
+
+    In ``pyproject.toml``::
+
+        [tool.jupyter-coding]
+        select = ["ALL"]               # rule ids, id prefixes ("JC2") or names
+        ignore = ["attached-not-in-memo"]
+        source-types = ["Practitioner Audience Article", "Interview"]
+        author-types = ["Practitioner"]
+    """
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    source_types: tuple[str, ...] = DEFAULT_SOURCE_TYPES
+    author_types: tuple[str, ...] = DEFAULT_AUTHOR_TYPES
+    origin: str | None = None  # the pyproject.toml it was read from
+
+    KEYS: ClassVar[dict[str, str]] = {
+        "select": "select",
+        "ignore": "ignore",
+        "source-types": "source_types",
+        "author-types": "author_types",
+    }
+
+    def __post_init__(self) -> None:
+        for selector in (*self.select, *self.ignore):
+            if not _selector_known(selector):
+                where = f" in {self.origin}" if self.origin else ""
+                raise ConfigError(
+                    f"unknown rule {selector!r}{where}; use an id (JC101), an id prefix (JC1), "
+                    "a rule name (undefined-code) or ALL"
+                )
+
+    @classmethod
+    def from_table(cls, table: dict, origin: str | None = None) -> CheckConfig:
+        """Read the ``[tool.jupyter-coding]`` table (keys of other tools are left alone)."""
+        values = {}
+        for key, attribute in cls.KEYS.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{origin or 'configuration'}: {key} must be a list of strings")
+            values[attribute] = tuple(value)
+        return cls(**values, origin=origin)
+
+    @classmethod
+    def from_pyproject(cls, path: str | os.PathLike) -> CheckConfig:
+        """The configuration in one ``pyproject.toml`` (defaults without the table)."""
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        except OSError as error:
+            raise ConfigError(f"{path}: {error.strerror or error}") from None
+        table = data.get("tool", {}).get(CONFIG_TABLE, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.{CONFIG_TABLE}] must be a table")
+        return cls.from_table(table, os.fspath(path))
+
+    @classmethod
+    def for_paths(cls, paths: Iterable[str | os.PathLike]) -> CheckConfig:
+        """The configuration of the nearest ``pyproject.toml`` above the checked paths."""
+        found = find_pyproject(paths)
+        return cls.from_pyproject(found) if found is not None else cls()
+
+    def with_options(
+        self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+    ) -> CheckConfig:
+        """Command-line ``--select`` replaces the selection; ``--ignore`` adds to it."""
+        return replace(
+            self,
+            select=tuple(select) if select else self.select,
+            ignore=self.ignore + tuple(ignore or ()),
+        )
+
+    def enabled(self, rule_id: str, name: str | None = None) -> bool:
+        """Whether a rule (or a finding's rule, e.g. JC901 of the model check) is on."""
+
+        def matches(selector: str) -> bool:
+            return (
+                selector == "ALL"
+                or rule_id.startswith(selector.upper())
+                or (name is not None and selector == name)
+            )
+
+        return any(map(matches, self.select)) and not any(map(matches, self.ignore))
+
+
+def _selector_known(selector: str) -> bool:
+    if selector == "ALL" or re.fullmatch(r"JC\d{0,3}", selector.upper()):
+        return True
+    return any(rule.name == selector for rule in RULES.values()) or selector in _MODEL_NAMES
+
+
+# names of the findings ``--model`` adds (jupyter_coding.interop.codeable_models)
+_MODEL_NAMES = frozenset(
+    {
+        "code-in-model-not-in-notes",
+        "code-in-notes-not-in-model",
+        "source-missing-from-model",
+        "source-missing-from-notes",
+    }
+)
+
+
+def find_pyproject(paths: Iterable[str | os.PathLike]) -> Path | None:
+    """The nearest ``pyproject.toml`` in the folder holding all ``paths`` or above it."""
+    resolved = [Path(p).resolve() for p in paths]
+    if not resolved:
+        resolved = [Path.cwd()]
+    folders = [p if p.is_dir() else p.parent for p in resolved]
+    start = Path(os.path.commonpath([str(f) for f in folders]))
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# -- per-file facts the study rules need -----------------------------------------
+
+
+@dataclass
+class FileFacts:
+    """What the study rules need of one file, so the parsed document can go."""
+
+    path: str
+    source_id: str | None
+    template: bool
+    codes: FileCodes
+    # (line, identifier) -> 1-based column, for the places codes are defined and used
+    columns: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, notes: FieldNotes, text: str | None = None) -> FileFacts:
+        path = notes.path or "<text>"
+        codes = codes_of_notes(notes, path)
+        codes.evidence = {}  # checks need no quotes; a big study is lighter without them
+        facts = cls(path, notes.source_id, notes.is_template, codes)
+        lines = split_lines(text if text is not None else notes.to_text())
+        places = [(d.line, d.identifier) for d in codes.definitions]
+        places += [(u.line, u.identifier) for u in codes.uses if u.how != "memo"]
+        for line, identifier in places:
+            if 0 < line <= len(lines):
+                facts.columns[line, identifier] = _column(lines[line - 1], identifier)
+        return facts
+
+    def column(self, line: int, identifier: str) -> int:
+        return self.columns.get((line, identifier), 1)
+
+
+def _column(text: str, word: str) -> int:
+    """1-based column of ``word`` as a whole word in ``text`` (1 when not found)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            return start + 1
+        start = text.find(word, start + 1)
+    return 1
+
+
+# -- file rules ----------------------------------------------------------------
+
+
+@dataclass
+class _File:
+    """A parsed file and its lines, handed to the file rules."""
+
+    notes: FieldNotes
+    lines: list[str]
+    config: CheckConfig
+    _memo: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.notes.path or "<text>"
+
+    def column(self, line: int, word: str) -> int:
+        if 0 < line <= len(self.lines):
+            return _column(self.lines[line - 1], word)
+        return 1
+
+    def memo_differences(self, open_trace: OpenTrace, axial: AxialTrace):
+        """:func:`memo_differences`, worked out once for the two rules that use it."""
+        key = (id(open_trace), id(axial))
+        if key not in self._memo:
+            self._memo[key] = memo_differences(open_trace, axial)
+        return self._memo[key]
+
+    def traces(self) -> Iterator[tuple[OpenTrace | None, AxialTrace | None]]:
+        """Coding traces, templates left out."""
+        for open_trace, axial in self.notes.traces():
+            if (open_trace is not None and open_trace.template) or (
+                axial is not None and axial.template
+            ):
+                continue
+            yield open_trace, axial
+
+
+# memo items that name codes: identifiers starting lower case (``Derived``, ``CDC``
+# and ``raw data`` are prose or labels, compared only when they match a code)
+_CODE_ITEM = re.compile(r"[a-z][A-Za-z0-9_]*")
+_OPTION_WORDS = re.compile(r"\b(options?|codes?|terms?|items?|practices?|patterns?)\b", re.I)
+_FORCE_WORDS = re.compile(r"\bforces?\b", re.I)
+_AND = re.compile(r"(?:^|\s+)and\s+", re.I)
+_LIST_CONTINUATION = re.compile(r"[A-Za-z_][\w ]*(?:,\s*[A-Za-z_][\w ]*)*,?")
+
+
+@dataclass
+class _MemoList:
+    """A memo code list with its continuation lines: ``(item, line)`` in order."""
+
+    prefix: str
+    items: list[tuple[str, int]]
+
+    @property
+    def lists_options(self) -> bool:
+        """Options (or codes in general), not only forces."""
+        return bool(_OPTION_WORDS.search(self.prefix)) or not _FORCE_WORDS.search(self.prefix)
+
+
+def _split_items(text: str) -> list[str]:
+    """``a, b and c`` -> ``[a, b, c]`` (a list's last item is often joined by "and")."""
+    items = []
+    for part in text.split(","):
+        items += [item.strip().rstrip(".").strip() for item in _AND.split(part)]
+    return [item for item in items if item]
+
+
+def _memo_lists(open_trace: OpenTrace) -> list[_MemoList]:
+    """The memo's code lists; a line of bare items right after one continues it."""
+    starts = {code_list.line: code_list for code_list in open_trace.code_lists}
+    lists: list[_MemoList] = []
+    current: _MemoList | None = None
+    for line, text in open_trace.memo_lines:
+        if line in starts:
+            code_list = starts[line]
+            items = _split_items(", ".join(code_list.items))
+            current = _MemoList(code_list.prefix, [(item, line) for item in items])
+            lists.append(current)
+        elif current is not None and text and _LIST_CONTINUATION.fullmatch(text):
+            current.items += [(item, line) for item in _split_items(text)]
+        else:
+            current = None
+    return lists
+
+
+def _trace_names(axial: AxialTrace) -> tuple[set[str], set[str]]:
+    """Normalised identifiers the axial trace mentions, and labels it defines."""
+    names: set[str] = set()
+    labels: set[str] = set()
+    for block in axial.blocks:
+        names.update(normalise(u.identifier) for u in block.attached + block.reused)
+        for definition in block.definitions:
+            names.add(normalise(definition.identifier))
+            if definition.label:
+                labels.add(normalise(definition.label))
+        for relation in block.relations:
+            names.update((normalise(relation.source), normalise(relation.target)))
+    return names, labels
+
+
+def memo_differences(
+    open_trace: OpenTrace, axial: AxialTrace
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Where a memo and its axial trace disagree.
+
+    Returns (memo items the axial trace never mentions, with their memo line) and
+    (codes the axial trace attaches that the memo's lists do not name, with the
+    line they are attached on).
+
+    Memo lists are ``Prefix: a, b and c`` lines and the bare item lines right
+    after them. Memo items are compared case-insensitively with every code the
+    axial trace defines, reuses, relates or attaches, and with the labels it
+    defines (``CQRS`` matches ``cqrs``, ``Discoverability`` matches ``CClass(force,
+    "Discoverability")``); capitalised words and phrases that match nothing are
+    prose, not codes. An attached code counts as named when its words appear in a
+    list (``incremental sync and internal storage`` names ``internal_storage``).
+    Attached codes are compared only with memos that list options by identifier:
+    a memo that lists only forces, or only prose, says nothing about them.
+    """
+    names, labels = _trace_names(axial)
+    memo_only: dict[str, int] = {}
+    listed: set[str] = set()
+    phrases: list[str] = []
+    lists_options = False
+    for memo_list in _memo_lists(open_trace):
+        for item, line in memo_list.items:
+            key = normalise(item)
+            listed.add(key)
+            phrases.append(key)
+            if not _CODE_ITEM.fullmatch(item):
+                continue
+            lists_options = lists_options or memo_list.lists_options
+            if key not in names and key not in labels:
+                memo_only.setdefault(item, line)
+    attached_only: list[tuple[str, int]] = []
+    if lists_options:
+        text = "_" + "_".join(phrases) + "_"
+        for block in axial.blocks:
+            for use in block.attached:
+                key = normalise(use.identifier)
+                if key in listed or f"_{key}_" in text:
+                    continue
+                if use.identifier not in (item for item, _ in attached_only):
+                    attached_only.append((use.identifier, use.line))
+    return list(memo_only.items()), attached_only
+
+
+@_rule("JC201", "memo-not-in-axial", "file")
+def _memo_not_in_axial(file: _File) -> Iterator[Finding]:
+    """An open trace's memo names codes its axial trace does not attach, define or relate."""
+    for open_trace, axial in file.traces():
+        if open_trace is None or axial is None:
+            continue
+        memo_only, _ = file.memo_differences(open_trace, axial)
+        if memo_only:
+            item, line = memo_only[0]
+            attached = ", ".join(axial.attached) or "nothing"
+            yield _finding(
+                "JC201",
+                file.path,
+                line,
+                file.column(line, item),
+                f"the memo names {', '.join(i for i, _ in memo_only)} but the axial trace "
+                f"(line {axial.line}) does not use {'them' if len(memo_only) > 1 else 'it'}; "
+                f"it attaches {attached}",
+            )
+
+
+@_rule("JC202", "attached-not-in-memo", "file")
+def _attached_not_in_memo(file: _File) -> Iterator[Finding]:
+    """An axial trace attaches codes its memo's code lists do not name."""
+    for open_trace, axial in file.traces():
+        if open_trace is None or axial is None:
+            continue
+        _, attached_only = file.memo_differences(open_trace, axial)
+        if attached_only:
+            item, line = attached_only[0]
+            yield _finding(
+                "JC202",
+                file.path,
+                line,
+                file.column(line, item),
+                f"attaches {', '.join(i for i, _ in attached_only)}, which the memo "
+                f"(line {open_trace.line}) does not name",
+            )
+
+
+@_rule("JC203", "open-without-axial", "file")
+def _open_without_axial(file: _File) -> Iterator[Finding]:
+    """An open coding trace with no axial coding trace after it."""
+    for open_trace, axial in file.traces():
+        if open_trace is not None and axial is None:
+            detail = (
+                "; its python is under the open marker"
+                if open_trace.blocks
+                else " (the codes it names are attached to nothing)"
+                if open_trace.memo_codes
+                else ""
+            )
+            yield _finding(
+                "JC203",
+                file.path,
+                open_trace.line,
+                1,
+                f"open coding trace without an axial coding trace after it{detail}",
+            )
+
+
+@_rule("JC204", "wrong-add-codes-target", "file")
+def _wrong_target(file: _File) -> Iterator[Finding]:
+    """An ``add codes to sN`` label names another source than the file's own."""
+    source = file.notes.source_id
+    if not source or file.notes.is_template:
+        return
+    for block in file.notes.python_blocks():
+        if block.role != "add_codes" or (block.target or "").lower() == source.lower():
+            continue
+        label_line = block.line + next(
+            i for i, line in reversed(list(enumerate(block.label_lines))) if line.strip()
+        )
+        named = block.target if block.target and block.target[-1:].isdigit() else None
+        what = f"names {block.target}" if named else "names no source number"
+        yield _finding(
+            "JC204",
+            file.path,
+            label_line,
+            file.column(label_line, block.target) if block.target else 1,
+            f"'{block.label}' {what}; this file is source {source}",
+        )
+
+
+def _same(header_value: str, source_value: object, field_name: str) -> bool:
+    if field_name in YES_NO_FIELDS:
+        wanted = {"yes": True, "no": False}.get(header_value.strip().lower(), header_value)
+        return wanted == source_value
+    if not isinstance(source_value, str):
+        return False
+    return " ".join(header_value.split()) == " ".join(source_value.split())
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@_rule("JC301", "header-mismatch", "file")
+def _header_mismatch(file: _File) -> Iterator[Finding]:
+    """A header field disagrees with the value in the source's ``CClass``."""
+    notes = file.notes
+    header, source = notes.header, notes.source
+    if header is None or source is None or notes.is_template:
+        return
+    values = source.values
+    for field_name, key in SOURCE_KEYS.items():
+        header_value = header.value(field_name)
+        if header_value is None:
+            continue
+        header_line = header.field_line(field_name)
+        if key not in values:
+            yield _finding(
+                "JC301",
+                file.path,
+                source.block.code_line if source.block else source.line,
+                1,
+                f'the source\'s CClass has no "{key}" (header "{field_name}" at line '
+                f"{header_line} is {header_value!r})",
+            )
+            continue
+        if not _same(header_value, values[key], field_name):
+            line = source.value_line(key) or source.line
+            yield _finding(
+                "JC301",
+                file.path,
+                line,
+                file.column(line, key) - 1,
+                f'"{key}" is {_shown(values[key])} but header "{field_name}" '
+                f"(line {header_line}) is {header_value!r}",
+            )
+
+
+@_rule("JC302", "header-vocabulary", "file")
+def _header_vocabulary(file: _File) -> Iterator[Finding]:
+    """A source type, author type or yes/no value outside the study's vocabulary."""
+    notes, config = file.notes, file.config
+    header, source = notes.header, notes.source
+    if notes.is_template:
+        return
+    vocabularies = {"source type": config.source_types, "author type": config.author_types}
+    if header is not None:
+        for field_name, allowed in vocabularies.items():
+            value = header.value(field_name)
+            if value is not None and value not in allowed:
+                line = header.field_line(field_name) + 1
+                yield _finding(
+                    "JC302",
+                    file.path,
+                    line,
+                    1,
+                    f'header "{field_name}" is {value!r}, not one of the study\'s '
+                    f"{field_name}s ({', '.join(allowed)})",
+                )
+        for field_name in YES_NO_FIELDS:
+            value = header.value(field_name)
+            if value is not None and value.strip().lower() not in ("yes", "no"):
+                line = header.field_line(field_name) + 1
+                shown = "empty" if not value.strip() else repr(value)
+                yield _finding(
+                    "JC302", file.path, line, 1, f'header "{field_name}" is {shown}, not yes or no'
+                )
+    if source is None:
+        return
+    for field_name, allowed in vocabularies.items():
+        key = SOURCE_KEYS[field_name]
+        value = source.values.get(key)
+        if isinstance(value, str) and value not in allowed:
+            line = source.value_line(key) or source.line
+            yield _finding(
+                "JC302",
+                file.path,
+                line,
+                file.column(line, key) - 1,
+                f'"{key}" is {value!r}, not one of the study\'s {field_name}s '
+                f"({', '.join(allowed)})",
+            )
+    for field_name in YES_NO_FIELDS:
+        value = source.values.get(field_name)
+        if field_name in source.values and not isinstance(value, bool):
+            line = source.value_line(field_name) or source.line
+            yield _finding(
+                "JC302",
+                file.path,
+                line,
+                file.column(line, field_name) - 1,
+                f'"{field_name}" is {_shown(value)}, not True or False',
+            )
+
+
+_FILE_ID = re.compile(r"([A-Za-z]+)_?(\d+)")
+
+
+@_rule("JC304", "source-id-mismatch", "file")
+def _source_id_mismatch(file: _File) -> Iterator[Finding]:
+    """The header number, the source's ``CClass`` name and the file name disagree."""
+    notes = file.notes
+    header, source = notes.header, notes.source
+    if notes.is_template or header is None:
+        return
+    header_id = header.source_id
+    if source is not None and source.name and source.name != header_id:
+        line = source.block.code_line if source.block else source.line
+        yield _finding(
+            "JC304",
+            file.path,
+            line,
+            file.column(line, source.name),
+            f"the source's CClass is named {source.name} but the header says {header_id}",
+        )
+    if source is not None and source.var and source.name and source.var != source.name:
+        line = source.block.code_line if source.block else source.line
+        yield _finding(
+            "JC304",
+            file.path,
+            line,
+            1,
+            f"the source's CClass is assigned to {source.var} but named {source.name}",
+        )
+    match = _FILE_ID.fullmatch(Path(file.path).stem)
+    if match and f"{match.group(1)}{int(match.group(2))}" != header_id:
+        yield _finding(
+            "JC304",
+            file.path,
+            2,
+            1,
+            f"the file name says {match.group(1)}{int(match.group(2))} but the header "
+            f"says {header_id}",
+        )
+
+
+def _syntax_error(code: str) -> SyntaxError | None:
+    try:
+        ast.parse(code)
+    except SyntaxError as error:
+        return error
+    return None
+
+
+def _python_errors(block: PythonBlock) -> list[tuple[int, int, str]]:
+    """(line, column, message) of syntax errors in a block's python.
+
+    Python stops at the first error. After an indentation error (indentation that
+    changes inside a block) the block is parsed again with every line unindented,
+    which finds the next error, if any.
+    """
+    code = block.code
+    lines = code.split("\n")
+    dedented = textwrap.dedent(code)
+    error = _syntax_error(dedented)
+    if error is None:
+        return []
+    found = [_place(error, lines, dedented.split("\n"), block.code_line)]
+    if isinstance(error, IndentationError):
+        flat = [line.lstrip(" \t") for line in lines]
+        again = _syntax_error("\n".join(flat))
+        if again is not None and not isinstance(again, IndentationError):
+            found.append(_place(again, lines, flat, block.code_line))
+    return found
+
+
+def _place(error: SyntaxError, lines: list[str], parsed: list[str], first_line: int):
+    """A syntax error's file line and column, in the block's original indentation."""
+    offset = min(max((error.lineno or 1) - 1, 0), len(lines) - 1)
+    shift = len(lines[offset]) - len(parsed[offset])
+    # "... on line 4" counts lines of the block: say the file's line
+    message = re.sub(
+        r"on line (\d+)", lambda m: f"on line {first_line + int(m.group(1)) - 1}", error.msg
+    )
+    return first_line + offset, (error.offset or 1) + shift, message
+
+
+@_rule("JC401", "python-syntax", "file")
+def _python_syntax(file: _File) -> Iterator[Finding]:
+    """Python in a trace or the source definition that does not parse."""
+    notes = file.notes
+    blocks = list(notes.python_blocks())
+    if notes.source is not None and notes.source.block is not None and not notes.is_template:
+        blocks.insert(0, notes.source.block)
+    for block in blocks:
+        errors = _python_errors(block)
+        for line, col, message in errors:
+            yield _finding("JC401", file.path, line, col, f"python does not parse: {message}")
+        if errors:
+            continue
+        # Valid python. What the tolerant reader could not follow matters only inside
+        # ''' strings (python sees text there, the study sees codes and relations), or
+        # where valid python does not say what was meant (a bare relation dictionary).
+        in_strings = _string_lines(block)
+        reported: set[int] = set()
+        for problem in block.problems:
+            meant = problem.message.startswith(BARE_RELATIONS)
+            if problem.line not in reported and (problem.line in in_strings or meant):
+                reported.add(problem.line)
+                yield _finding("JC401", file.path, problem.line, 1, problem.message)
+
+
+BARE_RELATIONS = "a relation dictionary without"
+
+
+def _string_lines(block: PythonBlock) -> set[int]:
+    """File lines inside the block's triple-quoted strings (the lists of codes)."""
+    inside: set[int] = set()
+    opened: int | None = None
+    for token in tokenize(block.code):
+        if token.kind != "tq":
+            continue
+        line = block.code_line + token.line
+        if opened is None:
+            opened = line
+        else:
+            inside.update(range(opened, line + 1))
+            opened = None
+    if opened is not None:
+        inside.update(range(opened, block.code_line + len(block.code_lines)))
+    return inside
+
+
+# -- study rules -------------------------------------------------------------------
+
+
+@dataclass
+class _Study:
+    """What the study rules look at: the codebook and per-file facts."""
+
+    codebook: Codebook
+    files: list[FileFacts]
+    config: CheckConfig
+
+    def __post_init__(self) -> None:
+        self.by_path = {facts.path: facts for facts in self.files}
+
+    def column(self, path: str, line: int, identifier: str) -> int:
+        facts = self.by_path.get(path)
+        return facts.column(line, identifier) if facts is not None else 1
+
+
+def _in_coding_order(items, source=lambda item: item.source):
+    return sorted(items, key=lambda item: (coding_order(source(item)), item.path, item.line))
+
+
+def _site(item) -> str:
+    return f"{item.path}:{item.line}"
+
+
+@_rule("JC101", "undefined-code", "study")
+def _undefined(study: _Study) -> Iterator[Finding]:
+    """A code used in an axial trace (attached, reused, related) but defined nowhere."""
+    for code in study.codebook.codes.values():
+        if code.defined or any(c.isspace() for c in code.identifier):
+            continue  # identifiers with spaces are python-syntax findings
+        uses = [use for use in code.uses if use.how != "memo"]
+        if not uses:
+            continue
+        suggestions = study.codebook.suggest(code.identifier)
+        hint = f" (did you mean {' or '.join(suggestions)}?)" if suggestions else ""
+        elsewhere = len({use.path for use in uses}) - 1
+        also = f"; also used in {elsewhere} other file{'s' * (elsewhere != 1)}" if elsewhere else ""
+        first_in_file: dict[str, object] = {}
+        for use in sorted(uses, key=lambda u: (u.path, u.line)):
+            first_in_file.setdefault(use.path, use)
+        for use in first_in_file.values():
+            yield _finding(
+                "JC101",
+                use.path,
+                use.line,
+                study.column(use.path, use.line, use.identifier),
+                f"{code.identifier} is used but defined nowhere in the study{hint}{also}",
+            )
+
+
+def _meaning(definition) -> tuple[str, str]:
+    return definition.metaclass, (definition.label or "").strip()
+
+
+def _redefinitions(study: _Study) -> Iterator[tuple[Code, object, object]]:
+    """(code, first definition in coding order, a later definition) for every repeat."""
+    for code in study.codebook.codes.values():
+        first, *later = _in_coding_order(code.definitions) or [None]
+        for definition in later:
+            yield code, first, definition
+
+
+@_rule("JC102", "conflicting-definition", "study")
+def _conflicting_definition(study: _Study) -> Iterator[Finding]:
+    """A code defined again with another metaclass or label."""
+    for code, first, definition in _redefinitions(study):
+        if _meaning(definition) != _meaning(first):
+            metaclass, label = _meaning(first)
+            yield _finding(
+                "JC102",
+                definition.path,
+                definition.line,
+                study.column(definition.path, definition.line, code.identifier),
+                f'{code.identifier} is defined as {definition.metaclass} "{definition.label}"'
+                f' here but as {metaclass} "{label}" at {_site(first)}',
+            )
+
+
+@_rule("JC103", "duplicate-definition", "study")
+def _duplicate_definition(study: _Study) -> Iterator[Finding]:
+    """A code defined again with the same metaclass and label: define each code once."""
+    for code, first, definition in _redefinitions(study):
+        if _meaning(definition) == _meaning(first):
+            yield _finding(
+                "JC103",
+                definition.path,
+                definition.line,
+                study.column(definition.path, definition.line, code.identifier),
+                f"{code.identifier} is already defined at {_site(first)}",
+            )
+
+
+def near_duplicates(identifiers: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Pairs of identifiers that are probably one code spelled two ways.
+
+    (a, b, why) with ``a < b``: the same words in British/American spelling or
+    singular/plural (:func:`~jupyter_coding.similarity.spelling_key`), or one edit
+    apart when both have at least 5 characters. Two edits apart are mostly other
+    words (``stale``/``table``) and shorter words one edit apart too (``cache``,
+    ``catch``). Candidates come from an index of one-character deletions, so a
+    large codebook costs no comparison per pair.
+    """
+    names = sorted(set(identifiers))
+    pairs: dict[tuple[str, str], str] = {}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        by_key[spelling_key(name)].append(name)
+    for group in by_key.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pairs[a, b] = _variant_kind(a, b)
+    by_deletion: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        normal = normalise(name)
+        if len(normal) >= 5:
+            by_deletion[normal].add(name)
+            for i in range(len(normal)):
+                by_deletion[normal[:i] + normal[i + 1 :]].add(name)
+    for group in by_deletion.values():
+        ordered = sorted(group)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if (a, b) not in pairs and edit_distance(normalise(a), normalise(b), 1) <= 1:
+                    pairs[a, b] = "one letter apart"
+    return sorted((a, b, why) for (a, b), why in pairs.items())
+
+
+def _variant_kind(a: str, b: str) -> str:
+    """Why two identifiers with one spelling key differ, in words."""
+    words_a, words_b = normalise(a).split("_"), normalise(b).split("_")
+    kinds = []
+    if normalise(a) != a or normalise(b) != b:
+        kinds.append("spaces or case")
+    if len(words_a) == len(words_b):
+        for x, y in zip(words_a, words_b, strict=True):
+            short, long = sorted((x, y), key=len)
+            if x == y:
+                continue
+            if long in (short + "s", short + "es") or (
+                short[-1:] == "y" and long == short[:-1] + "ies"
+            ):
+                kinds.append("singular/plural")
+            else:
+                kinds.append("British/American spelling")
+    else:
+        kinds.append("word split")
+    return " and ".join(dict.fromkeys(kinds)) or "spelling variant"
+
+
+def _weight(code: Code) -> tuple:
+    """How established a spelling is: defined, a real identifier, used more, in more sources."""
+    return (code.defined, code.identifier.isidentifier(), code.use_count, len(code.sources))
+
+
+def _times(count: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _first_site(code: Code):
+    """Its first definition in coding order, else its first use outside memos."""
+    if code.definitions:
+        return _in_coding_order(code.definitions)[0]
+    uses = [use for use in code.uses if use.how != "memo"]
+    return _in_coding_order(uses)[0] if uses else None
+
+
+@_rule("JC104", "near-duplicate", "study")
+def _near_duplicate(study: _Study) -> Iterator[Finding]:
+    """Two identifiers that look like one code: a typo, plural/singular, British/American."""
+    codes = study.codebook.codes
+    used = [
+        code.identifier
+        for code in codes.values()
+        if code.defined or any(use.how != "memo" for use in code.uses)
+    ]
+    for a, b, why in near_duplicates(used):
+        main, variant = sorted((codes[a], codes[b]), key=_weight, reverse=True)
+        site = _first_site(variant)
+        main_site = _first_site(main)
+        how = "defined" if main.defined else "used"
+        yield _finding(
+            "JC104",
+            site.path,
+            site.line,
+            study.column(site.path, site.line, variant.identifier),
+            f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
+            f"{how} at {_site(main_site)} and used {_times(main.use_count)}",
+        )
+
+
+@_rule("JC303", "duplicate-source-id", "study")
+def _duplicate_source(study: _Study) -> Iterator[Finding]:
+    """Two files hold the same source id."""
+    by_source: dict[str, list[FileFacts]] = defaultdict(list)
+    for facts in study.files:
+        if facts.source_id and not facts.template:
+            by_source[facts.source_id].append(facts)
+    for source, holders in by_source.items():
+        first, *others = sorted(holders, key=lambda facts: facts.path)
+        for facts in others:
+            yield _finding(
+                "JC303",
+                facts.path,
+                2,
+                1,
+                f"source {source} is also the source of {first.path}",
+            )
+
+
+# -- running --------------------------------------------------------------------
+
+
+def check_notes(
+    notes: FieldNotes, config: CheckConfig | None = None, text: str | None = None
+) -> list[Finding]:
+    """The file rules' findings on one parsed file (study rules need :func:`check_paths`)."""
+    config = config or CheckConfig()
+    if notes.is_template:
+        return []
+    file = _File(notes, split_lines(text if text is not None else notes.to_text()), config)
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        if rule.scope == "file" and config.enabled(rule.id, rule.name):
+            findings.extend(rule.run(file))
+    return findings
+
+
+def check_codebook(
+    codebook: Codebook,
+    config: CheckConfig | None = None,
+    files: Iterable[FileFacts] = (),
+) -> list[Finding]:
+    """The study rules' findings on a codebook (and per-file facts, for source ids)."""
+    config = config or CheckConfig()
+    study = _Study(codebook, list(files), config)
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        if rule.scope == "study" and config.enabled(rule.id, rule.name):
+            findings.extend(rule.run(study))
+    return findings
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike],
+    config: CheckConfig | None = None,
+    model: str | os.PathLike | None = None,
+) -> list[Finding]:
+    """Check every field-notes file under ``paths``; findings sorted by place.
+
+    ``config`` defaults to the nearest ``pyproject.toml``'s. With ``model`` (a
+    CodeableModels module) the model is compared with the notes too.
+    """
+    paths = list(paths)
+    config = config if config is not None else CheckConfig.for_paths(paths)
+    findings: list[Finding] = []
+    files: list[FileFacts] = []
+    for path in progress(find_field_notes(paths), "checking"):
+        text = read_text(path)
+        notes = parse(text, str(path))
+        findings.extend(check_notes(notes, config, text))
+        files.append(FileFacts.of(notes, text))
+    codebook = Codebook.from_file_codes(facts.codes for facts in files)
+    findings.extend(check_codebook(codebook, config, files))
+    if model is not None:
+        findings.extend(
+            finding
+            for finding in _model_findings(model, codebook)
+            if config.enabled(finding.rule, finding.name)
+        )
+    return sorted(set(findings))
+
+
+def _model_findings(model: str | os.PathLike, codebook: Codebook) -> list[Finding]:
+    from .interop.codeable_models import model_findings
+
+    return model_findings(model, codebook)
+
+
+def rule_table() -> list[tuple[str, str, str]]:
+    """(id, name, what it finds) of every rule, by id."""
+    return [(rule.id, rule.name, rule.summary) for rule in sorted(RULES.values(), key=_by_id)]
+
+
+def _by_id(rule: Rule) -> str:
+    return rule.id
