@@ -417,3 +417,33 @@ def test_export_never_overwrites_field_notes(tmp_path, capsys):
     assert main(["export", "qdc", str(tmp_path), "-o", str(notes)]) == 1
     assert "will not write an export over a field-notes" in capsys.readouterr().err
     assert notes.read_bytes() == original
+
+
+def test_import_matches_guids_in_any_spelling_and_ignores_flat_codebooks(corpus_codebook):
+    """Tools write GUIDs in braces or upper case, and some drop the categories."""
+    codes = "".join(
+        f'<Code guid="{{{code_guid(code.identifier).upper()}}}" name="{code.identifier}" '
+        'isCodable="true"/>'
+        for code in exported_codes(corpus_codebook)
+    )
+    flat = f'<CodeBook xmlns="{NS["c"]}"><Codes>{codes}</Codes></CodeBook>'.encode()
+    assert_valid(schema("Codebook.xsd"), flat)
+    changes = compare_codebook(read_codebook(flat), corpus_codebook)
+    assert not changes.changed, changes.as_dict()
+
+
+def test_nothing_to_export_is_one_line(tmp_path, capsys):
+    (tmp_path / "s_1.md").write_text("# s \n1\n# coding\n\n> a quote\n", encoding="utf-8")
+    assert main(["export", "qdc", str(tmp_path), "-o", str(tmp_path / "c.qdc")]) == 1
+    assert capsys.readouterr().err == (
+        "jupyter-coding export: no codes to export: the field notes define or apply none\n"
+    )
+    # a project without codes yet is still a project (no codebook in it)
+    assert main(["export", "qdpx", str(tmp_path), "-o", str(tmp_path / "p.qdpx")]) == 0
+    qde = zipfile.ZipFile(tmp_path / "p.qdpx").read("project.qde")
+    assert_valid(schema("Project.xsd"), qde)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["export", "qdpx", str(empty), "-o", str(tmp_path / "q.qdpx")]) == 1
+    assert "no sources to export" in capsys.readouterr().err
+    assert not (tmp_path / "c.qdc").exists() and not (tmp_path / "q.qdpx").exists()

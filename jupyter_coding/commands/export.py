@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..cli import UserError
 from ..files import atomic_write, find_field_notes
+from ..interop.common import NothingToExport
 from ._common import add_paths_argument, read_all
 
 FORMATS = {
@@ -98,6 +99,16 @@ def _project_name(paths: list[str]) -> str:
 def run(args) -> int:
     _check_output(args.output, args.paths)
     notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
+    try:
+        data, summary = _export(args, notes)
+    except NothingToExport as error:
+        raise UserError(str(error)) from None
+    _write(args.output, data)
+    _report(args.output, data, summary)
+    return 0
+
+
+def _export(args, notes) -> tuple[bytes, str]:
     if args.format == "qdc":
         from ..corpus import Codebook
         from ..interop.refi_qda import exported_codes, write_qdc
@@ -121,6 +132,4 @@ def run(args) -> int:
         text = render_model(entries, args.codes_module, args.metamodel_module)
         data = text.encode("utf-8")
         summary = f"{len(entries)} sources, {sum(len(e.codes) for e in entries)} source-code links"
-    _write(args.output, data)
-    _report(args.output, data, summary)
-    return 0
+    return data, summary

@@ -24,7 +24,7 @@ from ..corpus import Codebook, coding_order
 from ..fieldnotes import FieldNotes, FieldNotesError, read_text
 from ..fieldnotes.canonical import SOURCE_VALUE_ORDER, source_value_literal
 from ..findings import Finding
-from .common import source_codes
+from .common import source_codes, unique_sources
 
 __all__ = [
     "ModelSource",
@@ -77,34 +77,24 @@ def source_entries(notes: Iterable[FieldNotes]) -> list[SourceEntry]:
     Two files with the same source id are a :class:`FieldNotesError`: the model
     would define the source twice.
     """
-    entries: dict[str, SourceEntry] = {}
-    for item in notes:
-        if item.is_template:
-            continue
-        source = item.source_id
-        path = item.path or "<text>"
-        if not source:
-            raise FieldNotesError(
-                "no source id ('# s' and a number): not field notes? leave it out", path, 1
-            )
-        if source in entries:
-            raise FieldNotesError(
-                f"source {source} is also in {entries[source].path}; export one of them", path, 1
-            )
+    entries = []
+    for item in unique_sources(notes):
         header = item.header
         values = [
             (key, _literal(name, (header.value(name) if header else None) or ""))
             for name, key in SOURCE_VALUE_ORDER
         ]
         applied = [identifier for identifier, _ in source_codes(item)]
-        entries[source] = SourceEntry(
-            source,
-            path,
-            values,
-            [code for code in applied if _is_python_name(code)],
-            [code for code in applied if not _is_python_name(code)],
+        entries.append(
+            SourceEntry(
+                item.source_id or "",
+                item.path or "<text>",
+                values,
+                [code for code in applied if _is_python_name(code)],
+                [code for code in applied if not _is_python_name(code)],
+            )
         )
-    return sorted(entries.values(), key=lambda entry: coding_order(entry.source))
+    return entries
 
 
 def _wrapped_list(prefix: str, names: list[str]) -> str:

@@ -5,9 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from ..fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock
+from ..corpus import coding_order
+from ..fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, PythonBlock
 
-__all__ = ["block_codes", "display_paths", "source_codes", "trace_codes"]
+__all__ = [
+    "NothingToExport",
+    "block_codes",
+    "display_paths",
+    "source_codes",
+    "trace_codes",
+    "unique_sources",
+]
+
+
+class NothingToExport(ValueError):
+    """The field notes hold nothing the format can carry (no sources, or no codes)."""
 
 
 def block_codes(blocks: Iterable[PythonBlock]) -> list[tuple[str, int]]:
@@ -57,3 +69,27 @@ def display_paths(paths: Iterable[str]) -> dict[str, str]:
     return {
         path: os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") for path in paths
     }
+
+
+def unique_sources(notes: Iterable[FieldNotes]) -> list[FieldNotes]:
+    """The files that are sources, in coding order (``s1`` …, then ``p1`` …), no templates.
+
+    A file without a source id, or a second file of the same source, is a
+    :class:`FieldNotesError`: an export names every source once.
+    """
+    found: dict[str, FieldNotes] = {}
+    for item in notes:
+        if item.is_template:
+            continue
+        source = item.source_id
+        path = item.path or "<text>"
+        if not source:
+            raise FieldNotesError(
+                "no source id ('# s' and a number): not field notes? leave it out", path, 1
+            )
+        if source in found:
+            raise FieldNotesError(
+                f"source {source} is also in {found[source].path}; export one of them", path, 1
+            )
+        found[source] = item
+    return sorted(found.values(), key=lambda item: coding_order(item.source_id))

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from .. import __version__
-from ..corpus import Code, Codebook, coding_order
+from ..corpus import Code, Codebook
 from ..fieldnotes import FieldNotes, FieldNotesError, Quote
-from .common import display_paths, trace_codes
+from .common import NothingToExport, display_paths, trace_codes, unique_sources
 
 __all__ = [
     "CODEBOOK_NAMESPACE",
@@ -166,10 +166,11 @@ def _code_description(code: Code, paths: dict[str, str]) -> str:
 
 
 def _codes_element(tree: _Tree, parent: ET.Element, codebook: Codebook) -> ET.Element:
-    """``<Codes>``: one category per metaclass, then the codes never defined."""
+    """``<Codes>``: one category per metaclass, then the codes never defined.
+
+    The schemas want at least one code: callers check :func:`exported_codes` first.
+    """
     codes = exported_codes(codebook)
-    if not codes:
-        raise FieldNotesError("no codes to export: the field notes define or apply none")
     paths = display_paths(item.path for item in codebook.files())
     holder = tree.element(parent, "Codes")
     by_metaclass: dict[str, list[Code]] = {}
@@ -213,7 +214,12 @@ def _codes_element(tree: _Tree, parent: ET.Element, codebook: Codebook) -> ET.El
 
 
 def write_qdc(codebook: Codebook) -> bytes:
-    """The study codebook as a REFI-QDA codebook (``.qdc``), UTF-8 XML bytes."""
+    """The study codebook as a REFI-QDA codebook (``.qdc``), UTF-8 XML bytes.
+
+    A codebook without codes is not valid REFI-QDA: :class:`NothingToExport`.
+    """
+    if not exported_codes(codebook):
+        raise NothingToExport("no codes to export: the field notes define or apply none")
     tree = _Tree(CODEBOOK_NAMESPACE)
     root = tree.element(None, "CodeBook", origin=ORIGIN)
     _codes_element(tree, root, codebook)
@@ -264,24 +270,6 @@ def _variable_types(notes: list[FieldNotes]) -> dict[str, str]:
     return types
 
 
-def _unique_sources(notes: Iterable[FieldNotes]) -> list[FieldNotes]:
-    found: dict[str, FieldNotes] = {}
-    for item in notes:
-        if item.is_template:
-            continue
-        source = item.source_id
-        if not source:
-            raise FieldNotesError("no source id: the header needs '# s' and a number", item.path, 1)
-        if source in found:
-            raise FieldNotesError(
-                f"source {source} is also in {found[source].path}; export one of them",
-                item.path,
-                1,
-            )
-        found[source] = item
-    return sorted(found.values(), key=lambda item: coding_order(item.source_id))
-
-
 @dataclass(frozen=True)
 class ProjectExport:
     """A ``.qdpx`` archive and what it holds."""
@@ -304,8 +292,13 @@ def write_qdpx(
 def export_project(
     notes: Iterable[FieldNotes], user: str = DEFAULT_USER, name: str | None = None
 ) -> ProjectExport:
-    """Build the ``.qdpx`` of parsed field notes (templates left out), with counts."""
-    sources = _unique_sources(notes)
+    """Build the ``.qdpx`` of parsed field notes (templates left out), with counts.
+
+    No sources at all is :class:`NothingToExport`; a study without codes yet has no codebook.
+    """
+    sources = unique_sources(notes)
+    if not sources:
+        raise NothingToExport("no sources to export: no field-notes files with a source id")
     codebook = Codebook.from_notes(sources)
     paths = display_paths(item.path or "" for item in sources)
     tree = _Tree(PROJECT_NAMESPACE)
@@ -319,9 +312,9 @@ def export_project(
     )
     users = tree.element(root, "Users")
     tree.element(users, "User", guid=user_guid, name=user)
-    codebook_node = tree.element(root, "CodeBook")
-    _codes_element(tree, codebook_node, codebook)
     known_codes = {code.identifier for code in exported_codes(codebook)}
+    if known_codes:
+        _codes_element(tree, tree.element(root, "CodeBook"), codebook)
 
     types = _variable_types(sources)
     variables = tree.element(root, "Variables")
