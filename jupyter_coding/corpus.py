@@ -183,7 +183,7 @@ class Code:
         """Sources that define or use the code, sorted."""
         found = {use.source for use in self.uses if use.source}
         found |= {d.source for d in self.definitions if d.source}
-        return sorted(found, key=_source_order)
+        return sorted(found, key=coding_order)
 
     @property
     def first_site(self) -> tuple[str, int] | None:
@@ -304,12 +304,15 @@ class Codebook:
 
     # -- queries -------------------------------------------------------
     def files(self) -> list[FileCodes]:
-        """Per-file codes, in path order (templates included, flagged)."""
-        return [self._files[key].codes for key in sorted(self._files)]
+        """Per-file codes in coding order (``s1 … s57``, ``p1 …``; templates flagged).
+
+        The order decides which definition of a code defined twice comes first.
+        """
+        entries = (entry.codes for entry in self._files.values())
+        return sorted(entries, key=lambda codes: (coding_order(codes.source), codes.path))
 
     def _contributions(self) -> Iterator[FileCodes]:
-        for key in sorted(self._files):
-            yield self._files[key].codes
+        yield from self.files()
         yield from self._overlays.values()
 
     @property
@@ -359,7 +362,7 @@ class Codebook:
     def sources(self) -> list[str]:
         """Source ids of the files (templates left out)."""
         found = {item.source for item in self._contributions() if item.source and not item.template}
-        return sorted(found, key=_source_order)
+        return sorted(found, key=coding_order)
 
     def suggest(self, identifier: str, n: int = 3) -> list[str]:
         """Known codes closest to ``identifier`` (for ``did you mean ...?``)."""

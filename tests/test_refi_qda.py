@@ -105,16 +105,16 @@ def test_codebook_code_carries_guid_label_metaclass_and_site(corpus_qdc):
     quality = codes["quality"]
     assert quality.get("guid") == str(uuid.uuid5(GUID_NAMESPACE, "code\x1fquality"))
     assert quality.find("c:Description", NS).text == (
-        "Label: Quality\n"  # the codebook's label: its first definition, by path
+        "Label: Data Quality\n"  # the codebook's label: its first definition in coding order
         "Identifier: quality\n"
         "Metaclass: force\n"
-        'Defined at: s_31.md:62, s_6.md:164 (label "Data Quality")'
+        'Defined at: s_6.md:164, s_31.md:62 (label "Quality")'
     )
     assert (
         codes["ci_cd_proces"]
         .find("c:Description", NS)
         .text.startswith(
-            "Identifier: ci_cd_proces\nNot defined in the field notes; first used at s_19.md:153"
+            "Identifier: ci_cd_proces\nNot defined in the field notes; first used at s_6.md:264"
         )
     )
 
