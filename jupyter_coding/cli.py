@@ -15,7 +15,7 @@ from . import __version__
 from .fieldnotes import FieldNotesError
 
 # module names under jupyter_coding.commands, in the order ``--help`` lists them
-COMMANDS = ("stats", "verify", "export", "import_", "check")
+COMMANDS = ("stats", "verify", "export", "import_", "check", "codebook", "report")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -11,7 +11,7 @@ from pathlib import Path
 # the header and source definition of the corpus, trailing spaces included
 HEADER = "\n".join(
     [
-        "# s ",
+        "{kind_line}",
         "{n}",
         "## url",
         "https://example.org/{n}",
@@ -61,8 +61,9 @@ def source_text(
     cclass_type: str | None = None,
     cclass_author: str | None = None,
     name: str | None = None,
+    kind: str = "s",
 ) -> str:
-    """A whole field-notes file for source ``s<number>`` with ``body`` after ``# coding``."""
+    """A whole field-notes file for source ``s<number>`` (or ``p<number>``), then ``body``."""
     return (
         HEADER.format(
             n=number,
@@ -71,7 +72,8 @@ def source_text(
             author_type=author_type,
             cclass_type=cclass_type if cclass_type is not None else source_type,
             cclass_author=cclass_author if cclass_author is not None else author_type,
-            name=name or f"s{number}",
+            name=name or f"{kind}{number}",
+            kind_line="# s " if kind == "s" else f"# {kind}",
         )
         + body
     )
