@@ -15,7 +15,18 @@ from . import __version__
 from .fieldnotes import FieldNotesError
 
 # module names under jupyter_coding.commands, in the order ``--help`` lists them
-COMMANDS = ("stats", "verify", "export", "import_", "check", "codebook", "report")
+COMMANDS = (
+    "stats",
+    "verify",
+    "export",
+    "import_",
+    "check",
+    "to_notebook",
+    "to_markdown",
+    "new",
+    "codebook",
+    "report",
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -54,6 +54,7 @@ __all__ = [
     "export_markdown",
     "notebook_json",
     "read_notebook",
+    "round_trip",
     "to_markdown",
     "to_notebook",
     "unsaved_changes",
@@ -367,3 +368,8 @@ def unsaved_changes(notebook: NotebookNode, markdown_text: str) -> str | None:
     if ours.get("sha256") == hashlib.sha256(export.text.encode("utf-8")).hexdigest():
         return None
     return "it has edits that are not in the markdown"
+
+
+def round_trip(text: str, path: str | None = None) -> str:
+    """markdown -> notebook -> JSON text -> notebook -> markdown: what researchers rely on."""
+    return to_markdown(read_notebook(notebook_json(to_notebook(parse(text, path)))), path)

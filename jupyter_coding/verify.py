@@ -16,12 +16,14 @@ class Verdict:
     line: int | None = None
     expected: str | None = None
     got: str | None = None
+    via: str = ""  # "" for the document model, "the notebook round trip", ...
 
     def message(self) -> str:
         if self.exact:
             return f"{self.path}: exact"
+        via = f" through {self.via}" if self.via else ""
         return (
-            f"{self.path}:{self.line}: would not come back byte for byte: "
+            f"{self.path}:{self.line}: would not come back byte for byte{via}: "
             f"expected {self.expected!r}, got {self.got!r}"
         )
 
@@ -42,11 +44,11 @@ def first_difference(expected: str, got: str) -> tuple[int, str, str] | None:
     )
 
 
-def verify_text(text: str, path: str = "<text>", round_trip=None) -> Verdict:
-    """Parse and write back ``text`` (or apply ``round_trip``) and compare."""
+def verify_text(text: str, path: str = "<text>", round_trip=None, via: str = "") -> Verdict:
+    """Parse and write back ``text`` (or apply ``round_trip``, named ``via``) and compare."""
     produced = round_trip(text) if round_trip else parse(text, path).to_text()
     difference = first_difference(text, produced)
     if difference is None:
-        return Verdict(path, True)
+        return Verdict(path, True, via=via)
     line, expected, got = difference
-    return Verdict(path, False, line, expected, got)
+    return Verdict(path, False, line, expected, got, via)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from ..verify import verify_text
 from ._common import add_paths_argument, read_all
+from ._notebooks import import_nbformat_quickly
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "verify",
         help="check that every file would come back byte for byte",
-        description="Parse each file and write it back in memory; report every file that "
-        "would not come back byte for byte, with the first differing line. Exit 1 if any.",
+        description="Parse each file and write it back in memory, and also take it through "
+        "its notebook (markdown -> notebook -> JSON text -> notebook -> markdown); report "
+        "every file that would not come back byte for byte, with the first differing line. "
+        "Exit 1 if any.",
     )
     add_paths_argument(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
@@ -19,13 +22,20 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    import_nbformat_quickly()
+    from .. import notebook
+
     total = exact = 0
     for path, text, _ in read_all(args.paths, "verifying"):
-        verdict = verify_text(text, path)
+        verdicts = [
+            verify_text(text, path),
+            verify_text(text, path, notebook.round_trip, "the notebook round trip"),
+        ]
         total += 1
-        if verdict.exact:
+        if all(verdict.exact for verdict in verdicts):
             exact += 1
-        else:
-            print(verdict.message())
+        for verdict in verdicts:
+            if not verdict.exact:
+                print(verdict.message())
     print(f"{total} files, {exact} exact")
     return 0 if exact == total else 1

@@ -1,0 +1,94 @@
+"""``jupyter-coding to-markdown FILE.ipynb|DIR ... [-o OUT] [--force]``"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..cli import UserError
+from ..fieldnotes import FieldNotesError
+from ..progress import MIN_ITEMS, progress
+from ._common import add_paths_argument
+from ._notebooks import add_write_options, import_nbformat_quickly, notebook_inputs
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "to-markdown",
+        help="write the field-notes markdown back from each notebook",
+        description="Write the markdown of each notebook to the file it was made from "
+        "(or under -o OUT). Unchanged cells give back the original bytes; edited, new and "
+        "deleted cells change only their part; a %%code cell in the concise syntax becomes "
+        "a canonical trace. A markdown file that changed since the notebook was made from "
+        "it is not overwritten: the text goes to NAME.md.from-notebook instead (use --force "
+        "to overwrite). Folders are searched for notebooks made by to-notebook. "
+        "Exit 1 if any file was refused or failed.",
+    )
+    add_paths_argument(parser, "notebooks, or folders holding them")
+    add_write_options(
+        parser,
+        "a markdown file (for one notebook) or a folder to write the markdown into",
+        "overwrite markdown files even when they changed since the notebook was made",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import_nbformat_quickly()
+    from ..exporter import (
+        WriteRecord,
+        export_notebook_file,
+        markdown_target,
+        write_notebook_markdown,
+    )
+    from ..notebook import METADATA_KEY
+
+    inputs = notebook_inputs(args.paths)
+    if not inputs:
+        raise UserError("no notebooks (*.ipynb) found")
+    single = len(inputs) == 1
+    record = WriteRecord()
+    written = unchanged = failed = skipped = 0
+    try:
+        for path, relative, named in progress(inputs, "to-markdown"):
+            try:
+                notebook, export = export_notebook_file(path)
+                if not named and not isinstance(notebook.metadata.get(METADATA_KEY), dict):
+                    skipped += 1  # some other notebook in the folder
+                    continue
+                target = markdown_target(path, notebook)
+                if args.output is not None:
+                    out = Path(args.output)
+                    if single and out.suffix == ".md" and not out.is_dir():
+                        target = out
+                    else:
+                        target = out / relative.parent / target.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                for notice in export.left_out:
+                    print(f"{path}: {notice}", file=sys.stderr)
+                result = write_notebook_markdown(
+                    path, notebook, export.text, record, target=target, force=args.force
+                )
+            except (FieldNotesError, OSError) as error:
+                failed += 1
+                print(f"jupyter-coding to-markdown: {error}", file=sys.stderr)
+                continue
+            if result.refused:
+                failed += 1
+                print(f"jupyter-coding to-markdown: {result.message()}", file=sys.stderr)
+            else:
+                if result.status == "unchanged":
+                    unchanged += 1
+                else:
+                    written += 1
+                if not args.quiet and len(inputs) < MIN_ITEMS:
+                    print(result.message())
+    finally:
+        record.save()
+    if not args.quiet and (not single or failed):
+        print(
+            f"{written + unchanged + failed} notebooks: {written} markdown files written, "
+            f"{unchanged} unchanged, {failed} refused or failed"
+            + (f" ({skipped} other notebooks skipped)" if skipped else "")
+        )
+    return 1 if failed else 0
