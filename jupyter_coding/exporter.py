@@ -27,6 +27,7 @@ from .notebook import METADATA_KEY, MarkdownExport, export_markdown, read_notebo
 
 __all__ = [
     "ALTERNATE_SUFFIX",
+    "MarkdownChanged",
     "WriteRecord",
     "WriteResult",
     "markdown_target",
@@ -106,6 +107,10 @@ class WriteRecord:
         except OSError as error:  # the record is a convenience: never fail a write for it
             log.warning("could not update %s: %s", self.path, error)
         self._dirty = False
+
+
+class MarkdownChanged(RuntimeError):
+    """The save hook's refusal; Jupyter Server reports it to the front end."""
 
 
 @dataclass
@@ -280,7 +285,7 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
     if result.refused:
         message = result.message(f"run `jupyter-coding to-markdown --force {os_path}`")
         logger.warning("jupyter_coding: %s", message)
-        raise FieldNotesError(message)
+        raise MarkdownChanged(message)
     if result.status == "written":
         logger.info("jupyter_coding: %s", result.message())
 
