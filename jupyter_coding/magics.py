@@ -20,6 +20,7 @@ from .corpus import Codebook
 from .display import CodebookTable, TraceView
 from .fieldnotes import FieldNotesError
 from .tracecheck import TraceReport, check_trace
+from .widgets.picker_logic import PickerState
 
 __all__ = ["CodingMagics", "NotebookContext", "notebook_context"]
 
@@ -90,6 +91,11 @@ class CodingMagics(Magics):
     show_picker = Bool(
         True, help="Show the code picker under each %%code cell (needs ipywidgets)."
     ).tag(config=True)
+    picker_focus = Bool(
+        True,
+        help="Put the keyboard focus in the picker's search box when it appears, "
+        "so that typing after running a %%code cell searches the codebook.",
+    ).tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         if shell is not None:
@@ -99,6 +105,8 @@ class CodingMagics(Magics):
         self._codebook_folder: Path | None = None
         self._cell_id: str | None = None
         self.last_report: TraceReport | None = None
+        # picker states by (magic, cell id): their picks go into the cell when it runs again
+        self.pickers: dict[tuple[str, str | None], PickerState] = {}
         if shell is not None:
             shell.events.register("pre_run_cell", self._remember_cell)
 
@@ -153,7 +161,10 @@ class CodingMagics(Magics):
             raise UsageError(f"%%code takes no arguments, got {line.strip()!r}")
         codebook = self.codebook()
         source_id = self.current_source_id()
+        picked = self.pickers.get(("code", self._cell_id))
         try:
+            if picked is not None and picked.changed:
+                cell = picked.apply(cell)  # the codes picked under this cell's last run
             report = check_trace(cell, codebook, source_id)
         except FieldNotesError as error:
             where = f"line {error.line + 1}: " if error.line is not None else ""
@@ -165,6 +176,36 @@ class CodingMagics(Magics):
         if unknown and self.unknown_codes == "error":
             raise UsageError("; ".join(w.message for w in unknown))
         display(TraceView(report, codebook))
+        if picked is not None and picked.changed:
+            # the cell's own text gets the picks: saved in the .ipynb, exported to markdown
+            self.shell.set_next_input("%%code\n" + cell.rstrip("\n"), replace=True)
+            del self.pickers[("code", self._cell_id)]
+        if self.show_picker:
+            state = PickerState(codebook, cell, source_id, in_trace=report.attached)
+            self._show_picker("code", state)
+
+    @line_magic("code_picker")
+    def code_picker(self, line: str):
+        """Show the code picker: ``%code_picker [search text]``.
+
+        Codes picked here go into a new ``%%code`` cell below when this cell runs again.
+        """
+        key = ("picker", self._cell_id)
+        picked = self.pickers.pop(key, None)
+        if picked is not None and picked.changed:
+            self.shell.set_next_input("%%code\n" + picked.apply("").rstrip("\n"))
+        state = PickerState(self.codebook(), "", self.current_source_id())
+        state.query = line.strip()
+        self._show_picker("picker", state)
+
+    def _show_picker(self, magic: str, state: PickerState) -> None:
+        from .widgets.picker import CELL_HINT, NEW_CELL_HINT, CodePicker
+
+        self.pickers[(magic, self._cell_id)] = state
+        picker = CodePicker(state, CELL_HINT if magic == "code" else NEW_CELL_HINT)
+        display(picker)
+        if self.picker_focus:
+            picker.search.focus()
 
     @line_magic("codebook")
     def codebook_magic(self, line: str) -> CodebookTable:
