@@ -44,11 +44,13 @@ __all__ = [
     "CheckConfig",
     "ConfigError",
     "FileFacts",
+    "MemoList",
     "Rule",
     "check_codebook",
     "check_notes",
     "check_paths",
     "memo_differences",
+    "memo_lists",
     "near_duplicates",
 ]
 
@@ -328,7 +330,7 @@ _LIST_CONTINUATION = re.compile(r"[A-Za-z_][\w ]*(?:,\s*[A-Za-z_][\w ]*)*,?")
 
 
 @dataclass
-class _MemoList:
+class MemoList:
     """A memo code list with its continuation lines: ``(item, line)`` in order."""
 
     prefix: str
@@ -348,16 +350,16 @@ def _split_items(text: str) -> list[str]:
     return [item for item in items if item]
 
 
-def _memo_lists(open_trace: OpenTrace) -> list[_MemoList]:
+def memo_lists(open_trace: OpenTrace) -> list[MemoList]:
     """The memo's code lists; a line of bare items right after one continues it."""
     starts = {code_list.line: code_list for code_list in open_trace.code_lists}
-    lists: list[_MemoList] = []
-    current: _MemoList | None = None
+    lists: list[MemoList] = []
+    current: MemoList | None = None
     for line, text in open_trace.memo_lines:
         if line in starts:
             code_list = starts[line]
             items = _split_items(", ".join(code_list.items))
-            current = _MemoList(code_list.prefix, [(item, line) for item in items])
+            current = MemoList(code_list.prefix, [(item, line) for item in items])
             lists.append(current)
         elif current is not None and text and _LIST_CONTINUATION.fullmatch(text):
             current.items += [(item, line) for item in _split_items(text)]
@@ -405,7 +407,7 @@ def memo_differences(
     listed: set[str] = set()
     phrases: list[str] = []
     lists_options = False
-    for memo_list in _memo_lists(open_trace):
+    for memo_list in memo_lists(open_trace):
         for item, line in memo_list.items:
             key = normalise(item)
             listed.add(key)

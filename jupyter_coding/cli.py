@@ -26,6 +26,8 @@ COMMANDS = (
     "new",
     "codebook",
     "report",
+    "rename",
+    "merge",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -10,6 +10,7 @@ they could not read as a *problem* (a finding for ``checks``, never an exception
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -21,6 +22,7 @@ __all__ = [
     "Use",
     "read_code",
     "read_values",
+    "token_spans",
 ]
 
 # deeper brackets are skipped, not read: hostile input must not exhaust the stack
@@ -128,6 +130,12 @@ def tokenize(code: str) -> list[Token]:
         if kind in ("str", "ws") and "\n" in text:
             line += text.count("\n")
     return tokens
+
+
+def token_spans(code: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of every token of ``code``, spaces included: for exact edits."""
+    for match in _TOKEN.finditer(code):
+        yield match.lastgroup, match.start(), match.end()
 
 
 class _Scanner:
