@@ -1,0 +1,232 @@
+"""``%coding_check [PATH...]``: the study-wide checks from a notebook.
+
+Shows the findings of :func:`jupyter_coding.checks.check_paths` as a table; each
+finding links to the notebook cell that holds its line (``notebook.ipynb#cell-id=…``,
+which JupyterLab scrolls to), or to the markdown file when no notebook was made
+from it. Notebooks made by :mod:`jupyter_coding.notebook` say in their metadata
+which markdown file they show and what each cell holds; the lines of a cell are
+counted from that (the notebook as last saved).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from .checks import CheckConfig, ConfigError, check_paths
+from .fieldnotes import FieldNotesError
+from .findings import Finding
+from .notebook import MAGIC, METADATA_KEY
+
+__all__ = ["CheckMagics", "FindingsView", "cell_lines", "notebook_for"]
+
+
+# -- which cell holds a line -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellSpan:
+    """The markdown lines a notebook cell shows."""
+
+    cell_id: str
+    first: int
+    last: int
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def cell_lines(notebook: dict) -> list[CellSpan]:
+    """The markdown lines each cell of a jupyter_coding notebook shows, in order.
+
+    A cell shows its source (a trace cell without its ``%%code`` line) followed
+    by the blank lines kept in its metadata (``end``); cells added by hand are not
+    part of the markdown yet and take no lines.
+    """
+    ours = notebook.get("metadata", {}).get(METADATA_KEY) or {}
+    line = 1 + str(ours.get("leading", "")).count("\n")
+    spans = []
+    for cell in notebook.get("cells", []):
+        mine = cell.get("metadata", {}).get(METADATA_KEY)
+        if not mine or mine.get("kind") == "setup":
+            continue
+        text = _source(cell)
+        if mine.get("kind") == "trace" and text.startswith(MAGIC):
+            text = text[len(MAGIC) :].removeprefix("\n")
+        spans.append(CellSpan(str(cell.get("id", "")), line, line + text.count("\n")))
+        line += (text + str(mine.get("end", ""))).count("\n")
+    return spans
+
+
+def notebook_for(markdown: Path) -> Path | None:
+    """The notebook beside a markdown file that shows it (``s_43.md`` -> ``s_43.ipynb``)."""
+    candidate = markdown.with_suffix(".ipynb")
+    try:
+        metadata = json.loads(candidate.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return None
+    shown = (metadata.get(METADATA_KEY) or {}).get("markdown")
+    if shown and (candidate.parent / shown).resolve() == markdown.resolve():
+        return candidate
+    return None
+
+
+class _Linker:
+    """Finds the cell of a finding, reading each notebook once."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._spans: dict[str, tuple[Path, list[CellSpan]] | None] = {}
+
+    def _notebook(self, path: str) -> tuple[Path, list[CellSpan]] | None:
+        if path not in self._spans:
+            notebook = notebook_for(Path(path))
+            found = None
+            if notebook is not None:
+                data = json.loads(notebook.read_text(encoding="utf-8"))
+                found = (notebook, cell_lines(data))
+            self._spans[path] = found
+        return self._spans[path]
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path, self.base).replace(os.sep, "/")
+        except ValueError:  # another drive
+            return path.as_posix()
+
+    def link(self, finding: Finding) -> tuple[str, str]:
+        """(href, what it points at) for a finding."""
+        known = self._notebook(finding.path)
+        if known is not None:
+            notebook, spans = known
+            for span in spans:
+                if span.first <= finding.line <= span.last:
+                    href = f"{quote(self._relative(notebook))}#cell-id={quote(span.cell_id)}"
+                    return href, f"{notebook.name}, cell {span.cell_id}"
+        return quote(self._relative(Path(finding.path))), f"{Path(finding.path).name}"
+
+
+# -- the view ------------------------------------------------------------------------
+
+
+@dataclass
+class FindingsView:
+    """Findings as a table with links to the cells (HTML) or as lines (plain text)."""
+
+    findings: list[Finding]
+    links: list[tuple[str, str]] = field(default_factory=list)
+    checked: int = 0  # files checked
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self):
+        return iter(self.findings)
+
+    def _summary(self) -> str:
+        count = len(self.findings)
+        files = len({f.path for f in self.findings})
+        if not count:
+            return f"No findings in {self.checked} files."
+        return f"{count} finding{'s' * (count != 1)} in {files} of {self.checked} files."
+
+    def __repr__(self) -> str:
+        return "\n".join([*(f.format() for f in self.findings), self._summary()])
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for finding, (href, target) in zip(self.findings, self.links, strict=True):
+            where = f"{Path(finding.path).name}:{finding.line}:{finding.col}"
+            colour = "#b2182b" if finding.severity == "error" else "#8a6d00"
+            rows.append(
+                "<tr>"
+                f'<td><a href="{html.escape(href)}" title="{html.escape(target)}">'
+                f"{html.escape(where)}</a></td>"
+                f'<td style="color:{colour};white-space:nowrap">'
+                f"{html.escape(finding.rule)} {html.escape(finding.name)}</td>"
+                f'<td style="text-align:left">{html.escape(finding.message)}</td>'
+                "</tr>"
+            )
+        table = (
+            '<table class="jc-findings"><thead><tr><th>where</th><th>rule</th>'
+            '<th style="text-align:left">finding</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else ""
+        )
+        return f"<div><p>{html.escape(self._summary())}</p>{table}</div>"
+
+
+def findings_view(
+    findings: Sequence[Finding], base: Path | None = None, checked: int = 0
+) -> FindingsView:
+    """A :class:`FindingsView` with links relative to ``base`` (the notebook's folder)."""
+    linker = _Linker(base or Path.cwd())
+    return FindingsView(list(findings), [linker.link(f) for f in findings], checked)
+
+
+# -- the magic ---------------------------------------------------------------------------
+
+
+def _selectors(values: Iterable[str] | None) -> list[str]:
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+@magics_class
+class CheckMagics(Magics):
+    """``%coding_check``: the study-wide checks, with links to the cells."""
+
+    def __init__(self, shell=None, study: str | os.PathLike | None = None) -> None:
+        super().__init__(shell=shell)
+        self.study = Path(study) if study is not None else None
+
+    def study_folder(self) -> Path:
+        """The folder given, else the study of ``%%code`` (CodingMagics), else cwd."""
+        if self.study is not None:
+            return self.study
+        registry = self.shell.magics_manager.registry if self.shell is not None else {}
+        coding = registry.get("CodingMagics")
+        if coding is not None:
+            return coding.study_folder()
+        from .magics import notebook_context
+
+        return notebook_context(self.shell.user_ns if self.shell else {}).study or Path.cwd()
+
+    @magic_arguments()
+    @argument("paths", nargs="*", help="files or folders; default: the study folder")
+    @argument("--select", action="append", help="only these rules (ids, prefixes or names)")
+    @argument("--ignore", action="append", help="leave out these rules")
+    @line_magic
+    def coding_check(self, line: str) -> FindingsView:
+        """Check the study (``%coding_check [PATH...] [--select JC1] [--ignore JC202]``)."""
+        args = parse_argstring(self.coding_check, line)
+        paths = args.paths or [str(self.study_folder())]
+        try:
+            config = CheckConfig.for_paths(paths).with_options(
+                _selectors(args.select), _selectors(args.ignore)
+            )
+            from .files import find_field_notes
+
+            checked = len(find_field_notes(paths))
+            findings = check_paths(paths, config)
+        except (ConfigError, FieldNotesError) as error:
+            raise UsageError(str(error)) from None
+        return findings_view(findings, self._notebook_folder(), checked)
+
+    def _notebook_folder(self) -> Path:
+        """Where links in the output start from: the running notebook's folder, else cwd."""
+        from .magics import notebook_context
+
+        notebook = notebook_context(self.shell.user_ns if self.shell else {}).notebook
+        return notebook.parent if notebook is not None else Path.cwd()
