@@ -52,7 +52,8 @@ def _match_row(match: Match, highlighted: bool) -> str:
     css_class = "jc-match jc-highlight" if highlighted else "jc-match"
     return (
         f'<div class="{css_class}" data-code="{_escape(match.identifier)}" '
-        f'style="{background}border-left:6px solid {colour};padding:1px 6px;margin:1px 0">'
+        f'style="{background}border-left:6px solid {colour};padding:1px 6px;margin:1px 0;'
+        'white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
         f"{marker}<code>{_escape(match.identifier)}</code> "
         f'<span style="opacity:.85">{_escape(match.label) or "<i>undefined</i>"}</span> '
         f'<span style="color:{colour}">{_escape(match.metaclass or "")}</span> '
@@ -74,13 +75,7 @@ def detail_html(detail: CodeDetail | None) -> str:
         )
     else:
         parts.append("<div><i>defined nowhere in the study</i></div>")
-    kinds = ", ".join(f"{count} {how}" for how, count in sorted(detail.uses_by_kind.items()))
-    sources = ", ".join(detail.sources[:12]) + (" …" if len(detail.sources) > 12 else "")
-    parts.append(
-        f"<div>used {detail.use_count} time{'s' if detail.use_count != 1 else ''}"
-        f"{' (' + _escape(kinds) + ')' if kinds else ''}"
-        f"{' in ' + _escape(sources) if sources else ''}</div>"
-    )
+    parts.append(f"<div>{_escape(uses_text(detail))}</div>")
     for where, text in detail.evidence:
         parts.append(
             '<blockquote class="jc-evidence" style="margin:2px 0 2px 8px;padding-left:6px;'
@@ -89,6 +84,26 @@ def detail_html(detail: CodeDetail | None) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+USE_KINDS = (("attached", "attached"), ("relation", "in relations"), ("reused", "reused"))
+
+
+def uses_text(detail: CodeDetail) -> str:
+    """``used 43 times (14 attached, 19 in relations, 10 reused) in s1, s3 …; in 12 memos``."""
+    kinds = ", ".join(
+        f"{detail.uses_by_kind[how]} {words}"
+        for how, words in USE_KINDS
+        if how in detail.uses_by_kind
+    )
+    text = f"used {detail.use_count} time{'s' if detail.use_count != 1 else ''}"
+    text += f" ({kinds})" if kinds else ""
+    if detail.sources:
+        text += " in " + ", ".join(detail.sources[:12]) + (" …" if len(detail.sources) > 12 else "")
+    memos = detail.uses_by_kind.get("memo", 0)
+    if memos:
+        text += f"; named in {memos} memo{'s' if memos != 1 else ''}"
+    return text
 
 
 class CodePicker(VBox):
