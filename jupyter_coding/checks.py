@@ -254,8 +254,7 @@ class FileFacts:
     @classmethod
     def of(cls, notes: FieldNotes, text: str | None = None) -> FileFacts:
         path = notes.path or "<text>"
-        codes = codes_of_notes(notes, path)
-        codes.evidence = {}  # checks need no quotes; a big study is lighter without them
+        codes = codes_of_notes(notes, path, evidence=False)  # checks need no quotes
         facts = cls(path, notes.source_id, notes.is_template, codes)
         lines = split_lines(text if text is not None else notes.to_text())
         places = [(d.line, d.identifier) for d in codes.definitions]
@@ -717,7 +716,7 @@ def _python_syntax(file: _File) -> Iterator[Finding]:
         # Valid python. What the tolerant reader could not follow matters only inside
         # ''' strings (python sees text there, the study sees codes and relations), or
         # where valid python does not say what was meant (a bare relation dictionary).
-        in_strings = _string_lines(block)
+        in_strings = _string_lines(block) if block.problems else set()
         reported: set[int] = set()
         for problem in block.problems:
             meant = problem.message.startswith(BARE_RELATIONS)

@@ -110,8 +110,8 @@ def _trace_codes(open_trace: OpenTrace | None, axial: AxialTrace | None) -> list
     return list(names)
 
 
-def codes_of_notes(notes: FieldNotes, path: str | None = None) -> FileCodes:
-    """Collect definitions, uses, relations and evidence of one parsed file."""
+def codes_of_notes(notes: FieldNotes, path: str | None = None, evidence: bool = True) -> FileCodes:
+    """Collect definitions, uses, relations and (unless ``evidence`` is off) evidence of a file."""
     path = path or notes.path or "<text>"
     source = notes.source_id
     result = FileCodes(path, source, template=notes.is_template)
@@ -136,11 +136,13 @@ def codes_of_notes(notes: FieldNotes, path: str | None = None) -> FileCodes:
         for code_list in trace.code_lists:
             for code in code_list.codes:
                 result.uses.append(Use(code, "memo", path, code_list.line, source))
+    if not evidence:
+        return result
     for open_trace, axial in notes.traces():
         if (open_trace and open_trace.template) or (axial and axial.template):
             continue
         anchor = open_trace or axial
-        quotes = notes.evidence(anchor)
+        quotes = notes.evidence(anchor)[:EVIDENCE_PER_CODE]
         if not quotes:
             continue
         # one Evidence per quote, shared by every code of the trace (memory on big studies)

@@ -121,8 +121,7 @@ class Study:
         files: list[FileCodes] = []
         traces: list[TraceCodes] = []
         for item in notes:
-            codes = codes_of_notes(item)
-            codes.evidence = {}  # the traces keep the quotes reports need; big studies stay light
+            codes = codes_of_notes(item, evidence=False)  # the traces keep the quotes needed
             files.append(codes)
             if not codes.template:
                 traces.extend(trace_codes(item, codes.path))
