@@ -83,7 +83,7 @@ class Rule:
     @property
     def summary(self) -> str:
         """What the rule finds, in one line (its function's docstring)."""
-        return (self.run.__doc__ or "").strip().splitlines()[0]
+        return (self.run.__doc__ or "").strip().splitlines()[0].replace("``", "'")
 
 
 RULES: dict[str, Rule] = {}
