@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .fieldnotes import FieldNotesError
 from .files import atomic_write, sha256
-from .notebook import METADATA_KEY, MarkdownExport, export_markdown, read_notebook
+from .notebook import METADATA_KEY, MarkdownExport, export_markdown, made_from_markdown
+from .notebook_text import loads
 
 __all__ = [
     "ALTERNATE_SUFFIX",
@@ -103,7 +104,8 @@ class WriteRecord:
         kept = {path: entry for path, entry in self.entries.items() if os.path.exists(path)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps(kept, indent=1, sort_keys=True).encode("utf-8"))
+            data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
+            atomic_write(self.path, data, sync=False)  # a convenience, not research data
         except OSError as error:  # the record is a convenience: never fail a write for it
             log.warning("could not update %s: %s", self.path, error)
         self._dirty = False
@@ -182,11 +184,13 @@ def write_markdown(
     notebook: str | os.PathLike | None,
     record: WriteRecord,
     force: bool = False,
+    sync: bool = True,
 ) -> WriteResult:
     """Write ``text`` to ``target`` atomically, unless the guard refuses.
 
     Refused: ``target`` is left alone and the text goes to
     ``target + ALTERNATE_SUFFIX``. ``record`` is updated; save it when done.
+    ``sync=False``: the caller syncs once after many writes (see ``atomic_write``).
     """
     target = Path(target)
     data = text.encode("utf-8")
@@ -206,9 +210,9 @@ def write_markdown(
         and not may_overwrite(target, current, recorded_sha, notebook, record)
     ):
         alternate = target.with_name(target.name + ALTERNATE_SUFFIX)
-        atomic_write(alternate, data)
+        atomic_write(alternate, data, sync)
         return WriteResult(target, "refused", alternate, notebook_name)
-    atomic_write(target, data)
+    atomic_write(target, data, sync)
     record.remember(target, sha256(data), notebook)
     return WriteResult(target, "written", notebook=notebook_name)
 
@@ -221,6 +225,7 @@ def write_notebook_markdown(
     *,
     target: str | os.PathLike | None = None,
     force: bool = False,
+    sync: bool = True,
 ) -> WriteResult:
     """Write a notebook's markdown ``text`` to ``target`` (default: the file it came from)."""
     target = Path(target) if target is not None else markdown_target(notebook_path, notebook)
@@ -231,6 +236,7 @@ def write_notebook_markdown(
         notebook=notebook_path,
         record=record,
         force=force,
+        sync=sync,
     )
 
 
@@ -243,11 +249,19 @@ def export_notebook_file(path: str | os.PathLike) -> tuple[object, MarkdownExpor
         raise FieldNotesError(error.strerror or str(error), path) from None
     except UnicodeDecodeError:
         raise FieldNotesError("not a notebook (not UTF-8 text)", path) from None
+    return read_and_export(text, path)
+
+
+def read_and_export(text: str, path: str | os.PathLike) -> tuple[dict, MarkdownExport]:
+    """Notebook JSON text (of the notebook at ``path``) as data, and its markdown."""
     try:
-        notebook = read_notebook(text)
-    except Exception as error:  # nbformat raises several kinds for unreadable JSON
+        notebook = loads(text)
+    except Exception as error:  # json and nbformat raise several kinds for unreadable text
         raise FieldNotesError(f"not a readable notebook: {error}", path) from None
-    return notebook, export_markdown(notebook, os.fspath(path))
+    try:
+        return notebook, export_markdown(notebook, os.fspath(path))
+    except (KeyError, TypeError, AttributeError) as error:
+        raise FieldNotesError(f"not a valid notebook ({error!r} missing or wrong)", path) from None
 
 
 # -- Jupyter Server ----------------------------------------------------------------------------
@@ -270,13 +284,20 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
     logger = getattr(contents_manager, "log", log)
     try:
         with open(os_path, encoding="utf-8") as handle:
-            notebook = read_notebook(handle.read())
+            text = handle.read()
+    except OSError as error:
+        logger.warning("jupyter_coding: could not read %s: %s", os_path, error)
+        return
+    if f'"{METADATA_KEY}"' not in text:  # not a field-notes notebook: spare the parsing
+        return
+    try:
+        notebook = loads(text)
     except Exception as error:
         logger.warning("jupyter_coding: could not read %s: %s", os_path, error)
         return
-    if not isinstance(notebook.metadata.get(METADATA_KEY), dict):
+    if not made_from_markdown(notebook):
         return
-    export = export_markdown(notebook, os.path.basename(os_path))
+    _, export = read_and_export(text, os.path.basename(os_path))
     for notice in export.left_out:
         logger.info("jupyter_coding: %s: %s", os_path, notice)
     record = WriteRecord()

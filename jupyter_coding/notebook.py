@@ -33,15 +33,20 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbformat import v4
-from nbformat.notebooknode import NotebookNode
-
+from . import notebook_text
 from .fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
 from .fieldnotes.lines import is_blank, split_lines
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+# nbformat (and the jsonschema it imports) is loaded only to build, validate or read a
+# notebook as nbformat objects: exporting markdown from notebook JSON needs neither.
 
 __all__ = [
     "FORMAT",
@@ -52,6 +57,7 @@ __all__ = [
     "add_empty_cell",
     "cell_kind",
     "export_markdown",
+    "made_from_markdown",
     "notebook_json",
     "read_notebook",
     "round_trip",
@@ -128,20 +134,17 @@ def _cell_texts(notes: FieldNotes) -> Iterator[tuple[str, str, str]]:
         yield kind, body, text[len(body) :]
 
 
-# Cells are copies of cells made by nbformat's factory functions, which validate every
-# cell with jsonschema (about 0.5 ms a cell, most of the conversion time). The whole
-# notebook is validated once instead, before it is written (:func:`notebook_json`).
-_MARKDOWN_CELL = v4.new_markdown_cell()
-_CODE_CELL = v4.new_code_cell()
+@cache
+def _prototypes() -> tuple[NotebookNode, NotebookNode]:
+    """A markdown and a code cell made by nbformat's factory functions.
 
+    The factories validate every cell with jsonschema (about 0.5 ms a cell, most of
+    a conversion's time), so cells are copies of these two; the whole notebook is
+    validated once, before it is written (:func:`notebook_json`).
+    """
+    from nbformat import v4
 
-def _cell(prototype: NotebookNode, cell_id: str, source: str, metadata: dict) -> NotebookNode:
-    # one dict literal: NotebookNode.__setitem__ is slow (it converts values one by one)
-    fields = {**prototype, "id": cell_id, "source": source}
-    fields["metadata"] = NotebookNode({METADATA_KEY: NotebookNode(metadata)})
-    if "outputs" in fields:
-        fields["outputs"] = []
-    return NotebookNode(fields)
+    return v4.new_markdown_cell(), v4.new_code_cell()
 
 
 def to_notebook(
@@ -155,12 +158,24 @@ def to_notebook(
     (default: the base name of ``notes.path``); ``sha256`` the hex digest of its
     bytes (default: computed from the text).
     """
+    from nbformat import NotebookNode, v4
+
     if markdown is None:
         markdown = os.path.basename(notes.path) if notes.path else ""
     if sha256 is None:
         sha256 = hashlib.sha256(notes.to_text().encode("utf-8")).hexdigest()
+    markdown_cell, code_cell = _prototypes()
+
+    def cell(prototype: NotebookNode, cell_id: str, source: str, metadata: dict):
+        # one dict literal: NotebookNode.__setitem__ is slow (it converts values one by one)
+        fields = {**prototype, "id": cell_id, "source": source}
+        fields["metadata"] = NotebookNode({METADATA_KEY: NotebookNode(metadata)})
+        if "outputs" in fields:
+            fields["outputs"] = []
+        return NotebookNode(fields)
+
     ours = NotebookNode(markdown=markdown, sha256=sha256, source_id=notes.source_id, format=FORMAT)
-    cells = [_cell(_CODE_CELL, "setup", SETUP_SOURCE, {"kind": SETUP_KIND})]
+    cells = [cell(code_cell, "setup", SETUP_SOURCE, {"kind": SETUP_KIND})]
     leading = ""
     for kind, source, end in _cell_texts(notes):
         if not source:  # blank lines before anything else (a file without a header)
@@ -172,9 +187,9 @@ def to_notebook(
         index = len(cells) - 1
         metadata = {"kind": kind, "index": index, "end": end}
         if kind == TRACE_KIND:
-            cells.append(_cell(_CODE_CELL, f"jc-{index}", f"{MAGIC}\n{source}", metadata))
+            cells.append(cell(code_cell, f"jc-{index}", f"{MAGIC}\n{source}", metadata))
         else:
-            cells.append(_cell(_MARKDOWN_CELL, f"jc-{index}", source, metadata))
+            cells.append(cell(markdown_cell, f"jc-{index}", source, metadata))
     if leading:
         ours["leading"] = leading
     notebook = v4.new_notebook()
@@ -192,18 +207,24 @@ def add_empty_cell(notebook: NotebookNode) -> NotebookNode:
 
     It has no metadata, so it is a new cell: left out while empty, a block once filled.
     """
+    from nbformat import v4
+
     notebook.cells.append(v4.new_markdown_cell())
     return notebook
 
 
 def notebook_json(notebook: NotebookNode) -> str:
-    """The notebook as nbformat JSON text, validated first (invalid: ``ValidationError``)."""
+    """The notebook as nbformat writes it to a file, validated first (``ValidationError``)."""
+    import nbformat
+
     nbformat.validate(notebook)
-    return nbformat.writes(notebook) + "\n"
+    return notebook_text.dumps(notebook) + "\n"
 
 
 def read_notebook(text: str) -> NotebookNode:
-    """Notebook JSON text as a version-4 notebook."""
+    """Notebook JSON text as a version-4 notebook, validated (nbformat objects)."""
+    import nbformat
+
     return nbformat.reads(text, as_version=4)
 
 
@@ -216,6 +237,11 @@ class MarkdownExport:
 
     text: str
     left_out: list[str] = field(default_factory=list)
+
+
+def made_from_markdown(notebook) -> bool:
+    """True for a notebook made by :func:`to_notebook` (it has our metadata)."""
+    return isinstance(notebook.get("metadata", {}).get(METADATA_KEY), dict)
 
 
 def cell_kind(cell) -> str | None:
@@ -262,10 +288,10 @@ def _concise_to_trace(body: str, source_id: str, where: tuple[str, str], first_l
 
 def _source_id(notebook: NotebookNode) -> str:
     """The source id from the metadata, else from the markdown cells' header."""
-    ours = notebook.metadata.get(METADATA_KEY) or {}
+    ours = notebook["metadata"].get(METADATA_KEY) or {}
     if ours.get("source_id"):
         return ours["source_id"]
-    text = "\n\n".join(_source(c) for c in notebook.cells if c.cell_type == "markdown")
+    text = "\n\n".join(_source(c) for c in notebook["cells"] if c["cell_type"] == "markdown")
     return parse(text).source_id or "s"
 
 
@@ -371,5 +397,8 @@ def unsaved_changes(notebook: NotebookNode, markdown_text: str) -> str | None:
 
 
 def round_trip(text: str, path: str | None = None) -> str:
-    """markdown -> notebook -> JSON text -> notebook -> markdown: what researchers rely on."""
-    return to_markdown(read_notebook(notebook_json(to_notebook(parse(text, path)))), path)
+    """markdown -> notebook -> JSON text -> notebook -> markdown: what researchers rely on.
+
+    The JSON is read back as ``to-markdown`` reads it, as plain data.
+    """
+    return to_markdown(notebook_text.loads(notebook_json(to_notebook(parse(text, path)))), path)

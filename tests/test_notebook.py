@@ -286,3 +286,35 @@ def test_empty_cell_for_a_new_source_is_left_out_until_filled():
     notebook = add_empty_cell(to_notebook(parse(text)))
     assert notebook.cells[-1].source == "" and cell_kind(notebook.cells[-1]) is None
     assert to_markdown(through_json(notebook)) == text
+
+
+# -- the JSON text is nbformat's, byte for byte -------------------------------------------------
+
+
+@pytest.mark.parametrize("path", real_files(), ids=lambda p: p.name)
+def test_notebook_json_is_what_nbformat_writes(path):
+    notebook = to_notebook(read(path))
+    assert notebook_json(notebook) == nbformat.writes(notebook) + "\n"
+
+
+@given(TEXT)
+@settings(max_examples=100, deadline=None)
+def test_notebook_json_is_what_nbformat_writes_for_any_text(text):
+    notebook = to_notebook(parse(text))
+    notebook.metadata["numbers"] = {"pi": 3.25, "n": -7, "yes": True, "none": None, "list": []}
+    assert notebook_json(notebook) == nbformat.writes(notebook) + "\n"
+
+
+def test_notebooks_with_outputs_are_written_by_nbformat():
+    notebook = to_notebook(read(EXAMPLES / "s_1.md"))
+    notebook.cells[0].outputs = [v4.new_output("stream", text="loaded\nok\n")]
+    notebook.metadata["signature"] = "sha256:transient"
+    assert notebook_json(notebook) == nbformat.writes(notebook) + "\n"
+    assert "signature" not in notebook_json(notebook)
+
+
+def test_invalid_notebooks_are_not_written():
+    notebook = to_notebook(read(EXAMPLES / "s_1.md"))
+    notebook.cells[1]["cell_type"] = "prose"
+    with pytest.raises(nbformat.ValidationError):
+        notebook_json(notebook)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -41,19 +42,21 @@ def run(args) -> int:
         markdown_target,
         write_notebook_markdown,
     )
-    from ..notebook import METADATA_KEY
+    from ..notebook import made_from_markdown
 
     inputs = notebook_inputs(args.paths)
     if not inputs:
         raise UserError("no notebooks (*.ipynb) found")
     single = len(inputs) == 1
+    # many files: one os.sync at the end instead of an fsync per file
+    sync_each = single or not hasattr(os, "sync")
     record = WriteRecord()
     written = unchanged = failed = skipped = 0
     try:
         for path, relative, named in progress(inputs, "to-markdown"):
             try:
                 notebook, export = export_notebook_file(path)
-                if not named and not isinstance(notebook.metadata.get(METADATA_KEY), dict):
+                if not named and not made_from_markdown(notebook):
                     skipped += 1  # some other notebook in the folder
                     continue
                 target = markdown_target(path, notebook)
@@ -67,7 +70,13 @@ def run(args) -> int:
                 for notice in export.left_out:
                     print(f"{path}: {notice}", file=sys.stderr)
                 result = write_notebook_markdown(
-                    path, notebook, export.text, record, target=target, force=args.force
+                    path,
+                    notebook,
+                    export.text,
+                    record,
+                    target=target,
+                    force=args.force,
+                    sync=sync_each,
                 )
             except (FieldNotesError, OSError) as error:
                 failed += 1
@@ -85,6 +94,8 @@ def run(args) -> int:
                     print(result.message())
     finally:
         record.save()
+        if not sync_each and (written or failed):
+            os.sync()
     if not args.quiet and (not single or failed):
         print(
             f"{written + unchanged + failed} notebooks: {written} markdown files written, "

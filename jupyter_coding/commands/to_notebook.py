@@ -72,7 +72,7 @@ def run(args) -> int:
                             target,
                         )
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, content)
+            atomic_write(target, content, sync=False)  # a notebook can be made again
             written += 1
             if not args.quiet and len(inputs) < MIN_ITEMS:
                 print(f"wrote {target}")
