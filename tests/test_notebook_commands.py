@@ -178,7 +178,7 @@ def test_folders_hold_other_notebooks_too(study, capsys, tmp_path):
     code, out, _ = run(capsys, "to-markdown", study)
     assert code == 0
     assert "4 notebooks: 0 markdown files written, 4 unchanged" in out
-    assert "(1 other notebooks skipped)" in out
+    assert "(1 other notebook skipped)" in out
     assert not (study / "analysis.md").exists()
 
 

@@ -10,7 +10,7 @@ from ..cli import UserError
 from ..fieldnotes import FieldNotesError
 from ..progress import MIN_ITEMS, progress
 from ._common import add_paths_argument
-from ._notebooks import add_write_options, import_nbformat_quickly, notebook_inputs
+from ._notebooks import add_write_options, count, import_nbformat_quickly, notebook_inputs
 
 
 def register(subparsers) -> None:
@@ -98,8 +98,9 @@ def run(args) -> int:
             os.sync()
     if not args.quiet and (not single or failed):
         print(
-            f"{written + unchanged + failed} notebooks: {written} markdown files written, "
-            f"{unchanged} unchanged, {failed} refused or failed"
-            + (f" ({skipped} other notebooks skipped)" if skipped else "")
+            f"{count(written + unchanged + failed, 'notebook')}: "
+            f"{count(written, 'markdown file')} written, {unchanged} unchanged, "
+            f"{failed} refused or failed"
+            + (f" ({count(skipped, 'other notebook')} skipped)" if skipped else "")
         )
     return 1 if failed else 0

@@ -11,6 +11,7 @@ from ..progress import MIN_ITEMS, progress
 from ._common import add_paths_argument
 from ._notebooks import (
     add_write_options,
+    count,
     import_nbformat_quickly,
     markdown_inputs,
     output_path,
@@ -81,7 +82,7 @@ def run(args) -> int:
             print(f"jupyter-coding to-notebook: {error}", file=sys.stderr)
     if not args.quiet and (not single or failed):
         print(
-            f"{len(inputs)} files: {written} notebooks written, {unchanged} unchanged, "
-            f"{failed} refused or failed"
+            f"{count(len(inputs), 'file')}: {count(written, 'notebook')} written, "
+            f"{unchanged} unchanged, {failed} refused or failed"
         )
     return 1 if failed else 0
