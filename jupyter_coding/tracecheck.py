@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .checks import memo_differences
 from .corpus import Codebook, FileCodes, codes_of_notes
 from .fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
@@ -23,7 +24,6 @@ __all__ = [
     "TraceSyntaxError",
     "TraceWarning",
     "check_trace",
-    "memo_vs_attached",
     "read_trace_text",
 ]
 
@@ -85,24 +85,6 @@ def read_trace_text(body: str, source_id: str | None) -> tuple[str, bool]:
     return body, False
 
 
-def memo_vs_attached(open_trace: OpenTrace, axial: AxialTrace) -> tuple[list[str], list[str]]:
-    """Codes only the memo names, and codes only the axial trace attaches.
-
-    Only memo code-list lines count (``Familiar option: a, b``); a bare ``Forces:``
-    list names forces related, not attached, and is left out.
-    """
-    memo = [
-        code
-        for code_list in open_trace.code_lists
-        if code_list.prefix.lower() not in ("forces", "force")
-        for code in code_list.codes
-    ]
-    attached = axial.attached
-    only_memo = [code for code in dict.fromkeys(memo) if code not in attached]
-    only_attached = [code for code in attached if code not in memo]
-    return only_memo, only_attached
-
-
 def check_trace(
     body: str,
     codebook: Codebook | None,
@@ -150,13 +132,16 @@ def check_trace(
     report.memo_codes = list(dict.fromkeys(report.memo_codes))
     for open_trace, axial in notes.traces():
         if open_trace is not None and axial is not None:
-            only_memo, only_attached = memo_vs_attached(open_trace, axial)
-            if only_memo or only_attached:
+            # the same comparison as ``jupyter-coding check`` (JC201/JC202)
+            memo_only, attached_only = memo_differences(open_trace, axial)
+            if memo_only or attached_only:
                 parts = []
-                if only_memo:
-                    parts.append(f"the memo names {', '.join(only_memo)} but does not attach it")
-                if only_attached:
-                    parts.append(f"attached but not in the memo: {', '.join(only_attached)}")
+                if memo_only:
+                    named = ", ".join(item for item, _ in memo_only)
+                    parts.append(f"the memo names {named} but the axial trace does not")
+                if attached_only:
+                    named = ", ".join(code for code, _ in attached_only)
+                    parts.append(f"attached but not in the memo: {named}")
                 report.warnings.append(
                     TraceWarning("memo-mismatch", "; ".join(parts), open_trace.line)
                 )
@@ -172,19 +157,21 @@ def _check_against_codebook(report: TraceReport, codebook: Codebook | None) -> N
             known = codebook.get(definition.identifier)
             if known is None or not known.defined:
                 continue
-            others = {
-                (d.metaclass, (d.label or "").strip())
-                for d in known.definitions
-                if (d.metaclass, (d.label or "").strip())
-                != (definition.metaclass, (definition.label or "").strip())
-            }
-            if others:
-                metaclass, label = sorted(others)[0]
+            other = next(
+                (
+                    d
+                    for d in known.definitions
+                    if (d.metaclass, (d.label or "").strip())
+                    != (definition.metaclass, (definition.label or "").strip())
+                ),
+                None,
+            )
+            if other is not None:
                 report.warnings.append(
                     TraceWarning(
                         "redefined-code",
                         f"{definition.identifier} is already defined as "
-                        f'CClass({metaclass}, "{label}") at {_site(known.definitions[0])}',
+                        f'CClass({other.metaclass}, "{other.label}") at {_site(other)}',
                         definition.line,
                     )
                 )

@@ -52,8 +52,8 @@ def test_trace_text_from_the_seed(shell):
     assert result.success
     assert "attached to s43: k8s (practice)" in plain
     assert (
-        "warning[memo-mismatch]: line 2: the memo names sql_layer, data_catalogue but does "
-        "not attach it; attached but not in the memo: k8s" in plain
+        "warning[memo-mismatch]: line 2: the memo names sql_layer, data_catalogue but the axial "
+        "trace does not; attached but not in the memo: k8s" in plain
     )
 
 

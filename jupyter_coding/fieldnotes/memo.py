@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 __all__ = ["CodeList", "read_code_list"]
 
+CODE_ITEM = re.compile(r"[a-z_][A-Za-z0-9_]*")
 CODE_LIST = re.compile(r"(?P<prefix>[^:]{1,60}?)[ \t]*:[ \t]*(?P<items>\S.*)")
 CODE_KIND_WORDS = re.compile(
     r"\b(options?|forces?|terms?|codes?|practices?|patterns?|decisions?|items?|concepts?)\b",
@@ -25,8 +26,12 @@ class CodeList:
 
     @property
     def codes(self) -> list[str]:
-        """The items that are code identifiers (not prose)."""
-        return [item for item in self.items if item.isidentifier()]
+        """The items that are code identifiers, not prose.
+
+        Codes are written in snake case: ``k8s``, ``data_catalogue``,
+        ``snapshots_ETL``; ``Derived`` or ``Security`` in a memo are words.
+        """
+        return [item for item in self.items if CODE_ITEM.fullmatch(item)]
 
 
 def read_code_list(text: str, line: int) -> CodeList | None:
