@@ -240,7 +240,7 @@ def write_notebook_markdown(
     )
 
 
-def export_notebook_file(path: str | os.PathLike) -> tuple[object, MarkdownExport]:
+def export_notebook_file(path: str | os.PathLike) -> tuple[dict, MarkdownExport]:
     """Read a notebook file and export its markdown: (notebook, export)."""
     path = Path(path)
     try:
@@ -258,10 +258,17 @@ def read_and_export(text: str, path: str | os.PathLike) -> tuple[dict, MarkdownE
         notebook = loads(text)
     except Exception as error:  # json and nbformat raise several kinds for unreadable text
         raise FieldNotesError(f"not a readable notebook: {error}", path) from None
+    return notebook, export_data(notebook, path)
+
+
+def export_data(notebook: dict, path: str | os.PathLike) -> MarkdownExport:
+    """The markdown of notebook data read from ``path``; a malformed notebook is a user error."""
     try:
-        return notebook, export_markdown(notebook, os.fspath(path))
-    except (KeyError, TypeError, AttributeError) as error:
-        raise FieldNotesError(f"not a valid notebook ({error!r} missing or wrong)", path) from None
+        return export_markdown(notebook, os.fspath(path))
+    except KeyError as error:
+        raise FieldNotesError(f"not a valid notebook: no {error.args[0]!r}", path) from None
+    except (TypeError, AttributeError) as error:
+        raise FieldNotesError(f"not a valid notebook ({error})", path) from None
 
 
 # -- Jupyter Server ----------------------------------------------------------------------------
@@ -297,7 +304,7 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
         return
     if not made_from_markdown(notebook):
         return
-    _, export = read_and_export(text, os.path.basename(os_path))
+    export = export_data(notebook, os.path.basename(os_path))
     for notice in export.left_out:
         logger.info("jupyter_coding: %s: %s", os_path, notice)
     record = WriteRecord()

@@ -303,3 +303,17 @@ def test_verify_covers_the_notebook_round_trip(capsys, tmp_path, monkeypatch):
     assert code == 1
     assert "notebook round trip" in out
     assert out.strip().endswith("1 files, 0 exact")
+
+
+def test_unreadable_notebooks_are_one_line_errors(tmp_path, capsys):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    code, _, err = run(capsys, "to-markdown", broken)
+    assert code == 1
+    assert err.startswith(f"jupyter-coding to-markdown: {broken}: not a readable notebook: ")
+    assert err.count("\n") == 1
+    shapeless = tmp_path / "shapeless.ipynb"
+    shapeless.write_text('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', encoding="utf-8")
+    code, _, err = run(capsys, "to-markdown", shapeless)
+    assert code == 1
+    assert err == (f"jupyter-coding to-markdown: {shapeless}: not a valid notebook: no 'cells'\n")
