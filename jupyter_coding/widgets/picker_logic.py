@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Code, Codebook
+from ..corpus import Code, Codebook, Evidence
 from ..similarity import closest, spelling_key
 from .cell_edit import NewCode, add_codes
 
@@ -194,16 +194,16 @@ class CodeDetail:
         by_kind: dict[str, int] = {}
         for use in code.uses:
             by_kind[use.how] = by_kind.get(use.how, 0) + 1
+        # one quote per source first (several voices say more than one voice twice)
+        first_of_source: dict[str | None, Evidence] = {}
+        for item in code.evidence:
+            first_of_source.setdefault(item.source, item)
+        chosen = list(first_of_source.values())[:EVIDENCE_SHOWN]
+        chosen += [item for item in code.evidence if item not in chosen][
+            : EVIDENCE_SHOWN - len(chosen)
+        ]
         evidence = []
-        used_sources = set()
-        # one quote per source first: several voices say more than one voice twice
-        ordered = sorted(code.evidence, key=lambda e: e.source in used_sources)
-        for item in ordered:
-            if len(evidence) >= EVIDENCE_SHOWN:
-                break
-            if item.source in used_sources and len(code.evidence) > EVIDENCE_SHOWN:
-                continue
-            used_sources.add(item.source)
+        for item in chosen:
             text = " ".join(item.text.split())
             if len(text) > QUOTE_CHARS:
                 text = text[: QUOTE_CHARS - 1].rstrip() + "…"
