@@ -59,8 +59,8 @@ class WriteRecord:
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else self.default_path()
-        self._entries: dict[str, dict[str, str]] | None = None
-        self._dirty = False
+        self._entries: dict[str, dict] | None = None
+        self._changes: dict[str, dict] = {}
 
     @staticmethod
     def default_path() -> Path:
@@ -71,19 +71,19 @@ class WriteRecord:
 
         return Path(jupyter_data_dir()) / "jupyter_coding" / "written.json"
 
-    @property
-    def entries(self) -> dict[str, dict[str, str]]:
-        if self._entries is None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            self._entries = loaded if isinstance(loaded, dict) else {}
-        return self._entries
+    def _load(self) -> dict[str, dict]:
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
     def wrote(self, target: Path, digest: str, notebook: str | os.PathLike | None) -> bool:
         """True when we last wrote these bytes to ``target`` from this notebook."""
-        entry = self.entries.get(_resolved(target))
+        if self._entries is None:
+            self._entries = self._load()
+        key = _resolved(target)
+        entry = self._changes.get(key) or self._entries.get(key)
         return (
             isinstance(entry, dict)
             and entry.get("sha256") == digest
@@ -91,24 +91,27 @@ class WriteRecord:
         )
 
     def remember(self, target: Path, digest: str, notebook: str | os.PathLike | None) -> None:
-        self.entries[_resolved(target)] = {
+        self._changes[_resolved(target)] = {
             "sha256": digest,
             "notebook": _resolved(notebook) if notebook else None,
         }
-        self._dirty = True
 
     def save(self) -> None:
-        """Write the record (atomically); entries of files that are gone are dropped."""
-        if not self._dirty:
+        """Add what was remembered to the record on disk, read afresh (another process,
+        a Jupyter Server say, may have written to it meanwhile); entries of files that
+        are gone are dropped. The write is atomic."""
+        if not self._changes:
             return
-        kept = {path: entry for path, entry in self.entries.items() if os.path.exists(path)}
+        entries = {**self._load(), **self._changes}
+        kept = {path: entry for path, entry in entries.items() if os.path.exists(path)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
             atomic_write(self.path, data, sync=False)  # a convenience, not research data
         except OSError as error:  # the record is a convenience: never fail a write for it
             log.warning("could not update %s: %s", self.path, error)
-        self._dirty = False
+        self._entries = kept
+        self._changes = {}
 
 
 class MarkdownChanged(RuntimeError):

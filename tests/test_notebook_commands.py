@@ -317,3 +317,26 @@ def test_unreadable_notebooks_are_one_line_errors(tmp_path, capsys):
     code, _, err = run(capsys, "to-markdown", shapeless)
     assert code == 1
     assert err == (f"jupyter-coding to-markdown: {shapeless}: not a valid notebook: no 'cells'\n")
+
+
+def test_write_record_keeps_what_other_processes_added(tmp_path):
+    from jupyter_coding.exporter import WriteRecord
+
+    path = tmp_path / "record.json"
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("a", encoding="utf-8")
+    second.write_text("b", encoding="utf-8")
+    mine, theirs = WriteRecord(path), WriteRecord(path)
+    assert not mine.wrote(first, "1", tmp_path / "a.ipynb")  # loads the (empty) record
+    theirs.remember(second, "2", tmp_path / "b.ipynb")
+    theirs.save()
+    mine.remember(first, "1", tmp_path / "a.ipynb")
+    mine.save()
+    fresh = WriteRecord(path)
+    assert fresh.wrote(first, "1", tmp_path / "a.ipynb")
+    assert fresh.wrote(second, "2", tmp_path / "b.ipynb")
+    assert not fresh.wrote(second, "2", tmp_path / "a.ipynb")  # another notebook
+    second.unlink()
+    fresh.remember(first, "3", tmp_path / "a.ipynb")
+    fresh.save()
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == {str(first.resolve())}
