@@ -187,3 +187,27 @@ def test_edits_on_every_corpus_file_change_only_their_part(corpus_dir):
             old_lines = text.split("\n")
             removed = [line[1:] for line in changed if line.startswith("-")]
             assert set(removed) <= set(old_lines[start - 1 : end + 1]), (path.name, axial.line)
+
+
+def test_attached_codes_in_a_list_with_definitions_keep_them(corpus_dir):
+    """s_15: an add-codes ''' list that also defines a force and relates codes."""
+    notes = read(corpus_dir / "s_15.md")
+    axial = next(a for a in notes.axial_traces if a.line == 295)
+    codes = [code for code in axial.attached if code != "cache"] + ["new_code"]
+    after = set_attached_codes(notes, axial, codes).to_text()
+    assert diff(notes.to_text(), after) == ["-        cache,", "+        new_code"]
+
+
+def test_attached_codes_can_be_set_in_every_corpus_trace(corpus_dir):
+    for path in sorted(corpus_dir.glob("*.md")):
+        notes = read(path)
+        for index, axial in enumerate(notes.axial_traces):
+            if axial.template or not any(b.role == "add_codes" for b in axial.blocks):
+                continue
+            first = next(b for b in axial.blocks if b.role == "add_codes")
+            wanted = [*(u.identifier for u in first.attached[1:]), "zz_new"]
+            edited = set_attached_codes(notes, axial, wanted).axial_traces[index]
+            edited_first = next(b for b in edited.blocks if b.role == "add_codes")
+            assert {u.identifier for u in edited_first.attached} == set(wanted), path.name
+            assert len(edited.definitions) == len(axial.definitions), (path.name, axial.line)
+            assert len(edited.relations) == len(axial.relations), (path.name, axial.line)

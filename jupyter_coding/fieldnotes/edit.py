@@ -6,6 +6,8 @@ touch come back byte for byte, and what it writes is in the canonical layout.
 
 from __future__ import annotations
 
+import re
+
 from .canonical import Trace, render_add_codes, render_trace, source_value_literal
 from .lines import FieldNotesError, split_lines
 from .model import SOURCE_KEYS, AxialTrace, Block, FieldNotes, OpenTrace, PythonBlock
@@ -116,30 +118,78 @@ def _add_codes_block(trace: AxialTrace) -> PythonBlock | None:
 def set_attached_codes(
     notes: FieldNotes, trace: AxialTrace, codes: list[str], target: str | None = None
 ) -> FieldNotes:
-    """Make ``codes`` the codes an axial trace attaches to the source.
+    """Make ``codes`` the codes the trace's (first) ``add codes to`` block attaches.
 
-    Only the ``add codes to`` block is rewritten (canonically); definitions and
-    relations in other blocks stay as written. Without such a block one is added.
+    Only that block changes. A block that is only a code list is
+    rewritten canonically; one that also holds definitions, relations or comments
+    (they occur inside the ``'''`` string) keeps them: removed codes leave their
+    item lines, new codes go before the closing ``'''``. Without such a block one
+    is added.
     """
     target = target or notes.source_id or "s"
     block = _add_codes_block(trace)
     lines = list(trace.lines)
-    new = split_lines(render_add_codes(target, codes)) if codes else []
+    new = split_lines(render_add_codes(block.target if block else target, codes)) if codes else []
     if block is None:
         lines = _ensure_newline(lines)
         if new:
             lines += ["\n", *new]
-    else:
-        start = block.line - trace.line
-        end = block.code_line - trace.line + len(block.code_lines)
-        end += 1 if block.fence_close is not None else 0
-        old = lines[start:end]
-        if not new:
-            # drop the block and the blank lines before it
-            while start > 1 and not lines[start - 1].strip():
-                start -= 1
-        lines[start:end] = _keep_end(old, new) if end == len(lines) else new
+        return replace_block_text(notes, trace, "".join(lines))
+    start = block.line - trace.line
+    end = block.code_line - trace.line + len(block.code_lines)
+    end += 1 if block.fence_close is not None else 0
+    if not _only_a_list(block):
+        code_start = block.code_line - trace.line
+        lines[code_start : code_start + len(block.code_lines)] = _edit_list_lines(
+            block.code_lines, [u.identifier for u in block.attached], codes
+        )
+        return replace_block_text(notes, trace, "".join(lines))
+    old = lines[start:end]
+    if not new:
+        # drop the block and the blank lines before it
+        while start > 1 and not lines[start - 1].strip():
+            start -= 1
+    lines[start:end] = _keep_end(old, new) if end == len(lines) else new
     return replace_block_text(notes, trace, "".join(lines))
+
+
+_ITEM_LINE = re.compile(r"[ \t]*[^\W\d]\w*(?:[ \t]*,[ \t]*[^\W\d]\w*)*[ \t]*,?[ \t]*")
+
+
+def _only_a_list(block: PythonBlock) -> bool:
+    """True when the block holds its code list and nothing else."""
+    if block.definitions or block.relations or block.facts.comments or block.problems:
+        return False
+    return re.findall(r"[^\s,']+", block.code) == [use.identifier for use in block.attached]
+
+
+def _edit_list_lines(code_lines: list[str], current: list[str], codes: list[str]) -> list[str]:
+    """Remove dropped codes from item-only lines; add new ones before the closing ``'''``."""
+    dropped = set(current) - set(codes)
+    kept: list[str] = []
+    for line in code_lines:
+        body = line.rstrip("\r\n")
+        if dropped and _ITEM_LINE.fullmatch(body):
+            items = [item.strip() for item in body.split(",") if item.strip()]
+            remaining = [item for item in items if item not in dropped]
+            if remaining != items:
+                if remaining:
+                    indent = body[: len(body) - len(body.lstrip())]
+                    comma = "," if body.rstrip().endswith(",") else ""
+                    kept.append(f"{indent}{', '.join(remaining)}{comma}\n")
+                continue
+        kept.append(line)
+    added = [code for code in codes if code not in current]
+    if added:
+        quotes = [i for i, line in enumerate(kept) if line.strip().startswith("'''")]
+        at = quotes[-1] if len(quotes) >= 2 else len(kept)
+        previous = kept[at - 1].rstrip("\r\n") if at else ""
+        if _ITEM_LINE.fullmatch(previous) and not previous.rstrip().endswith(","):
+            kept[at - 1] = kept[at - 1].rstrip("\r\n").rstrip() + ",\n"
+        kept[at:at] = [
+            f"        {code}{',' if i < len(added) - 1 else ''}\n" for i, code in enumerate(added)
+        ]
+    return kept
 
 
 def set_memo_codes(

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, PythonBlock, parse
+from ..fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, parse
 from ..fieldnotes.canonical import FENCE_CLOSE, FENCE_OPEN, INDENT, Trace, render_axial
 from ..fieldnotes.canonical import render_definition as _render_definition
 from ..fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
@@ -191,32 +191,10 @@ def add_to_trace_text(
     return _attach(notes, axial, to_attach, target).to_text()
 
 
-def _only_a_list(block: PythonBlock) -> bool:
-    """True when the block holds its code list and nothing else (no definitions, relations)."""
-    words = re.findall(r"[^\s,']+", block.code)
-    return words == [use.identifier for use in block.attached]
-
-
 def _attach(notes: FieldNotes, axial: AxialTrace, codes: list[str], target: str) -> FieldNotes:
-    """Attach ``codes`` through the trace's first ``add codes to`` block.
-
-    A block that is only a code list is rewritten canonically; one that also holds
-    definitions or relations (they occur inside the ``'''`` string) keeps every
-    line, and the codes are inserted before its closing ``'''``.
-    """
+    """Attach ``codes`` too, through the trace's ``add codes to`` block."""
     if not codes:
         return notes
     block = next((b for b in axial.blocks if b.role == "add_codes"), None)
-    if block is None:
-        return set_attached_codes(notes, axial, codes, target)
-    if _only_a_list(block):
-        current = [use.identifier for use in block.attached]
-        return set_attached_codes(notes, axial, current + codes, block.target or target)
-    lines = list(axial.lines)
-    if not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    start = block.code_line - axial.line
-    quotes = [i for i, line in enumerate(block.code_lines) if line.strip().startswith("'''")]
-    at = start + (quotes[-1] if len(quotes) >= 2 else len(block.code_lines))
-    lines[at:at] = [f"{INDENT * 2}{code}\n" for code in codes]
-    return replace_block_text(notes, axial, "".join(lines))
+    current = [use.identifier for use in block.attached] if block is not None else []
+    return set_attached_codes(notes, axial, current + codes, target)
