@@ -34,11 +34,6 @@ from .findings import Finding
 from .progress import progress
 from .similarity import edit_distance, normalise, spelling_key
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 __all__ = [
     "RULES",
     "CheckConfig",
@@ -165,6 +160,10 @@ class CheckConfig:
     @classmethod
     def from_pyproject(cls, path: str | os.PathLike) -> CheckConfig:
         """The configuration in one ``pyproject.toml`` (defaults without the table)."""
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
+            import tomli as tomllib
         try:
             with open(path, "rb") as handle:
                 data = tomllib.load(handle)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from ..refactor import Refactoring
+if TYPE_CHECKING:  # imported when a command runs, not when the CLI starts
+    from ..refactor import Refactoring
 
 
 def add_dry_run_argument(parser) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from typing import TYPE_CHECKING
 
 from ..files import atomic_write
-from ..reports import CodebookEntry, codebook_entries, read_study
 from ._common import add_format_argument, add_paths_argument
+
+if TYPE_CHECKING:  # the reports module is imported when the command runs
+    from ..reports import CodebookEntry
 
 # columns of the markdown and CSV tables
 COLUMNS = (
@@ -90,6 +93,8 @@ def render_json(entries: list[CodebookEntry]) -> str:
 
 
 def run(args) -> int:
+    from ..reports import codebook_entries, read_study
+
     entries = codebook_entries(read_study(args.paths))
     render = {"md": render_markdown, "csv": render_csv, "json": render_json}[args.format]
     text = render(entries)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..refactor import plan_merge
 from ._common import add_paths_argument
 from ._refactoring import add_dry_run_argument, apply
 
@@ -25,4 +24,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..refactor import plan_merge
+
     return apply(plan_merge(args.paths, [args.first, args.second], args.into), args.dry_run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..refactor import plan_rename
 from ._common import add_paths_argument
 from ._refactoring import add_dry_run_argument, apply
 
@@ -24,4 +23,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..refactor import plan_rename
+
     return apply(plan_rename(args.paths, args.old, args.new), args.dry_run)

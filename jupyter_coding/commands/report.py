@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..cli import UserError
-from ..reports import MatplotlibMissing, read_study, write_html_report
 from ._common import add_paths_argument
 
 
@@ -33,6 +32,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..reports import MatplotlibMissing, read_study, write_html_report
+
     study = read_study(args.paths, order=args.order)
     try:
         write_html_report(study, args.output, title=args.title)
