@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..cli import UserError
-from ..fieldnotes import FieldNotesError, parse, read_text
+from ..fieldnotes import parse, read_text
 from ..fieldnotes.new_source import file_name, render_new_source
 from ..files import atomic_write, find_field_notes, sha256
 from ._notebooks import import_nbformat_quickly
@@ -79,8 +79,10 @@ def run(args) -> int:
         used = used_ids(folder)
         if source_id in used:
             raise UserError(f"{source_id} is already used by {used[source_id]}; pick another id")
-    if target.exists():
-        raise UserError(f"{target} exists already; pick another id")
+    notebook_path = target.with_suffix(".ipynb")
+    for path in (target, notebook_path):
+        if path.exists() and (path == target or not args.no_notebook):
+            raise UserError(f"{path} exists already; pick another id")
     values = {field: getattr(args, option) for option, field in FIELD_OPTIONS}
     values["references"] = ""
     text = render_new_source(source_id, values)
@@ -93,9 +95,6 @@ def run(args) -> int:
     import_nbformat_quickly()
     from ..notebook import add_empty_cell, notebook_json, to_notebook
 
-    notebook_path = target.with_suffix(".ipynb")
-    if notebook_path.exists():
-        raise FieldNotesError("exists already; not replaced", notebook_path)
     notebook = add_empty_cell(to_notebook(parse(text, str(target)), name, sha256(data)))
     atomic_write(notebook_path, notebook_json(notebook).encode("utf-8"))
     print(f"wrote {notebook_path}")
