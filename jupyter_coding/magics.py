@@ -219,9 +219,11 @@ class CodingMagics(Magics):
 def load(shell) -> CodingMagics:
     """Register the magics, their configuration and Tab completion with ``shell``."""
     from .completion import install_completer
+    from .magics_check import CheckMagics
 
     magics = CodingMagics(shell=shell)
     shell.register_magics(magics)
+    shell.register_magics(CheckMagics(shell))
     if magics not in shell.configurables:
         shell.configurables.append(magics)
     install_completer(shell, magics)
@@ -235,8 +237,11 @@ def unload(shell) -> None:
     for magics in [c for c in shell.configurables if isinstance(c, CodingMagics)]:
         shell.configurables.remove(magics)
         shell.events.unregister("pre_run_cell", magics._remember_cell)
+    from .magics_check import CheckMagics
+
     manager = shell.magics_manager
-    for kind, names in CodingMagics.magics.items():
-        for name in names:
-            manager.magics[kind].pop(name, None)
-    manager.registry.pop(CodingMagics.__name__, None)
+    for magics_class in (CodingMagics, CheckMagics):
+        for kind, names in magics_class.magics.items():
+            for name in names:
+                manager.magics[kind].pop(name, None)
+        manager.registry.pop(magics_class.__name__, None)

@@ -453,10 +453,10 @@ def test_cli_exit_codes(capsys, tmp_path):
     code, out, err = run(capsys, "check", str(EXAMPLES))
     assert code == 1
     assert out.splitlines() == [
-        f"{EXAMPLES / 's_3.md'}:120:1: JC101 reviewer_rotaton is used but defined nowhere in "
+        f"{EXAMPLES / 's_3.md'}:112:9: JC101 reviewer_rotaton is used but defined nowhere in "
         "the study (did you mean reviewer_rotation?)",
-        f"{EXAMPLES / 's_3.md'}:120:1: JC104 reviewer_rotaton looks like reviewer_rotation (one "
-        f"letter apart); reviewer_rotation is defined at {EXAMPLES / 's_1.md'}:62 and used 7 times",
+        f"{EXAMPLES / 's_3.md'}:112:9: JC104 reviewer_rotaton looks like reviewer_rotation (one "
+        f"letter apart); reviewer_rotation is defined at {EXAMPLES / 's_1.md'}:57 and used 7 times",
     ]
     assert err == "2 findings in 1 file\n"
     code, _, err = run(capsys, "check", str(EXAMPLES), "--select", "JC1,nope")
@@ -469,7 +469,7 @@ def test_cli_select_ignore_json_and_statistics(capsys):
     code, out, _ = run(capsys, "check", str(EXAMPLES), "--select", "JC104", "--format", "json")
     assert code == 1
     (item,) = json.loads(out)
-    assert item["rule"] == "JC104" and item["name"] == "near-duplicate" and item["line"] == 120
+    assert item["rule"] == "JC104" and item["name"] == "near-duplicate" and item["line"] == 112
     assert (
         run(capsys, "check", str(EXAMPLES), "--ignore", "JC101", "--ignore", "near-duplicate")[0]
         == 0

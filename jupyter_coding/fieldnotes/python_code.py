@@ -473,53 +473,49 @@ class _Scanner:
             return _Value(string=text)
         if token.kind == "op" and token.text == "[":
             self.pos += 1
-            items = []
-            while True:
-                self.skip_layout()
-                inner = self.peek()
-                if (
-                    inner is None
-                    or inner.kind == "tq"
-                    or (inner.kind == "op" and inner.text in ")}")
-                ):
-                    return _Value(items=items)
-                if inner.kind == "op" and inner.text == "]":
-                    self.pos += 1
-                    return _Value(items=items)
-                if inner.kind == "op" and inner.text == ",":
-                    self.pos += 1
-                    continue
-                before = self.pos
-                items.append(self.value(depth + 1))
-                if self.pos == before:
-                    self.pos += 1
+            items: list[_Value] = []
+            self.read_items("]", lambda: items.append(self.value(depth + 1)))
+            return _Value(items=items)
         if token.kind == "op" and token.text == "{":
             self.pos += 1
-            mapping = []
-            while True:
-                self.skip_layout()
-                inner = self.peek()
-                if (
-                    inner is None
-                    or inner.kind == "tq"
-                    or (inner.kind == "op" and inner.text in ")]")
-                ):
-                    return _Value(mapping=mapping)
-                if inner.kind == "op" and inner.text == "}":
-                    self.pos += 1
-                    return _Value(mapping=mapping)
-                if inner.kind == "op" and inner.text == ",":
-                    self.pos += 1
-                    continue
+            mapping: list[tuple[str, _Value]] = []
+
+            def entry() -> None:
                 key = self.value(depth + 1)
                 self.skip_layout()
                 if self.at(":"):
                     self.pos += 1
                     mapping.append((key.name or key.string or "", self.value(depth + 1)))
-                elif self.pos == len(self.tokens) or key.is_empty():
-                    self.pos += 1
+
+            self.read_items("}", entry)
+            return _Value(mapping=mapping)
         self.pos += 1
         return _Value(other=token.text)
+
+    def read_items(self, closer: str, read_one) -> None:
+        """Call ``read_one`` per comma-separated item up to ``closer``.
+
+        A wrong closing bracket or the end of a ``'''`` list ends the items too,
+        and the wrong bracket is left for the caller.
+        """
+        wrong_closers = ")]}".replace(closer, "")
+        while True:
+            self.skip_layout()
+            inner = self.peek()
+            if inner is None or inner.kind == "tq":
+                return
+            if inner.kind == "op" and inner.text in wrong_closers:
+                return
+            if inner.kind == "op" and inner.text == closer:
+                self.pos += 1
+                return
+            if inner.kind == "op" and inner.text == ",":
+                self.pos += 1
+                continue
+            before = self.pos
+            read_one()
+            if self.pos == before:
+                self.pos += 1  # a token no item starts with: step over it
 
     # -- skipping ------------------------------------------------------
     def skip_closers(self) -> None:
