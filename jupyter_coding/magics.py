@@ -240,8 +240,8 @@ def unload(shell) -> None:
     from .magics_check import CheckMagics
 
     manager = shell.magics_manager
-    for magics_class in (CodingMagics, CheckMagics):
-        for kind, names in magics_class.magics.items():
+    for registered in (CodingMagics, CheckMagics):
+        for kind, names in registered.magics.items():
             for name in names:
                 manager.magics[kind].pop(name, None)
-        manager.registry.pop(magics_class.__name__, None)
+        manager.registry.pop(registered.__name__, None)
