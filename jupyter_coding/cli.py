@@ -41,21 +41,32 @@ class UserError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's module is imported."""
     parser = argparse.ArgumentParser(
         prog="jupyter-coding",
         description="Grounded-theory coding with field-notes markdown and Jupyter.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
     return parser
 
 
+def _command_module(argv: list[str]) -> str | None:
+    """The module of the subcommand ``argv`` starts with, so start-up imports only it."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    module = argv[0].replace("-", "_")
+    module = "import_" if module == "import" else module
+    return module if module in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 findings or failure, 2 usage)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_module(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or EXIT_OK)

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from jupyter_coding.cli import main
 
 from .conftest import CORPUS, EXAMPLES, SEED
@@ -81,3 +83,15 @@ def test_console_script_and_jupyter_subcommand():
         [sys.executable, "-m", "jupyter_coding.cli", "nonsense"], capture_output=True, text=True
     )
     assert usage.returncode == 2
+
+
+def test_help_lists_every_command_and_a_command_loads_alone(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("stats", "verify", "to-notebook", "to-markdown", "check", "export", "import"):
+        assert name in out
+    sys.modules.pop("jupyter_coding.commands.report", None)
+    assert main(["stats", str(SEED)]) == 0
+    assert "jupyter_coding.commands.report" not in sys.modules  # start-up imports only stats
