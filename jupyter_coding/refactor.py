@@ -22,12 +22,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .checks import memo_lists
 from .corpus import Definition, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
 from .fieldnotes.lines import FieldNotesError, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
 from .files import atomic_write, find_field_notes, sha256
+from .memos import memo_lists
 
 __all__ = ["RefactorError", "Refactoring", "plan_merge", "plan_rename", "unified_diff"]
 

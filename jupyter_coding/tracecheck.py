@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checks import memo_differences
 from .corpus import Codebook, FileCodes, codes_of_notes
 from .fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import is_concise, read_concise
 from .fieldnotes.python_code import Definition, Relation
+from .memos import memo_differences
 
 __all__ = [
     "TraceReport",

@@ -17,11 +17,11 @@ from jupyter_coding.checks import (
     check_notes,
     check_paths,
     find_pyproject,
-    memo_differences,
     near_duplicates,
 )
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import parse
+from jupyter_coding.memos import memo_differences
 from jupyter_coding.similarity import edit_distance
 
 from .conftest import CORPUS, EXAMPLES, SEED, corpus_files
