@@ -7,6 +7,7 @@ registered in ``shell.configurables``, so ``%config CodingMagics.unknown_codes =
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -25,6 +26,8 @@ from .widgets.picker_logic import PickerState
 __all__ = ["CodingMagics", "NotebookContext", "notebook_context"]
 
 NOTEBOOK_METADATA_KEY = "jupyter_coding"
+# when the picker asks again for the keyboard focus, after its cell has run
+FOCUS_RETRY_SECONDS = (0.3, 1.0, 2.5)
 
 
 class NotebookContext:
@@ -105,6 +108,7 @@ class CodingMagics(Magics):
         self._codebook_folder: Path | None = None
         self._cell_id: str | None = None
         self.last_report: TraceReport | None = None
+        self._latest_picker = None
         # picker states by (magic, cell id): their picks go into the cell when it runs again
         self.pickers: dict[tuple[str, str | None], PickerState] = {}
         if shell is not None:
@@ -204,8 +208,30 @@ class CodingMagics(Magics):
         self.pickers[(magic, self._cell_id)] = state
         picker = CodePicker(state, CELL_HINT if magic == "code" else NEW_CELL_HINT)
         display(picker)
+        self._latest_picker = picker
         if self.picker_focus:
             picker.search.focus()
+            self._focus_again_soon(picker)
+
+    def _focus_again_soon(self, picker) -> None:
+        """Ask for the focus again once the front end has drawn the picker.
+
+        A focus request that arrives before the widget's view exists is lost, and
+        after Shift+Enter JupyterLab moves on to the next cell; so in a kernel the
+        request is repeated shortly after the cell has run, unless a newer picker
+        has been shown since (Run All must not jump back).
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a terminal IPython: there is no front end to wait for
+            return
+
+        def again() -> None:
+            if self._latest_picker is picker:
+                picker.search.focus()
+
+        for delay in FOCUS_RETRY_SECONDS:
+            loop.call_later(delay, again)
 
     @line_magic("codebook")
     def codebook_magic(self, line: str) -> CodebookTable:
