@@ -15,8 +15,8 @@ from lxml import etree
 from jupyter_coding.cli import main
 from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import FieldNotesError, parse, read
+from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.files import find_field_notes
-from jupyter_coding.interop.common import trace_codes
 from jupyter_coding.interop.refi_qda import (
     GUID_NAMESPACE,
     code_guid,
@@ -188,11 +188,9 @@ def test_project_round_trip_same_codes_and_codings(corpus_notes, corpus_project)
             assert source.text[offset : offset + len(quote.plain_text)] == quote.plain_text
             offset += len(quote.plain_text) + 2
         expected: dict[tuple[int, int], list[str]] = {}
-        for open_trace, axial in notes.traces():
-            if (open_trace and open_trace.template) or (axial and axial.template):
-                continue
-            codes = trace_codes(open_trace, axial)
-            for quote in notes.evidence(open_trace or axial):
+        for trace in coding_traces(notes):
+            codes = trace.applies
+            for quote in trace.quotes:
                 if codes and quote.plain_text:
                     expected.setdefault(spans[id(quote)], []).extend(codes)
         expected = {span: sorted(set(codes)) for span, codes in expected.items()}
