@@ -33,6 +33,7 @@ __all__ = [
     "codes_of_notes",
     "coding_order",
     "file_name_source_id",
+    "most_used_first",
     "resolve_sources",
 ]
 
@@ -323,6 +324,11 @@ class Code:
         return None
 
 
+def most_used_first(code: Code) -> tuple:
+    """Sort key: most uses first, then most sources, then by identifier."""
+    return (-code.use_count, -len(code.sources), code.identifier)
+
+
 def _source_order(source: str) -> tuple:
     letters = source.rstrip("0123456789")
     digits = source[len(letters) :]
@@ -498,8 +504,8 @@ class Codebook:
         return self.codes.get(identifier)
 
     def ranked(self) -> list[Code]:
-        """Codes most used first, then by identifier."""
-        return sorted(self.codes.values(), key=lambda c: (-c.use_count, c.identifier))
+        """Codes most used first (see :func:`most_used_first`)."""
+        return sorted(self.codes.values(), key=most_used_first)
 
     def metaclasses(self) -> list[str]:
         """Metaclasses in use, most used first."""

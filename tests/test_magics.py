@@ -170,7 +170,7 @@ def test_completion_of_codes_and_metaclasses(shell):
     assert found[0].start == len("%%code\nfamiliar: k8s, ")
     found = complete("%%code\nfamiliar: ")
     # most used first
-    assert [c.text for c in found[:2]] == ["immutable_change_audit_log", "data_catalogue"]
+    assert [c.text for c in found[:2]] == ["rest_apis", "event_streaming"]
     found = complete("%%code\nnew: x = CClass(pr")
     assert [(c.text, c.type) for c in found] == [("practice", "metaclass")]
     # letters in order catch typos and abbreviations

@@ -135,7 +135,7 @@ def test_highlight_and_detail(codebook):
     detail = state.detail()
     assert detail.identifier == "data_catalogue"
     assert detail.definitions == ['pattern "Data Catalogue" (s_1.md:196)']
-    assert detail.use_count == 42 and "s43" in detail.sources
+    assert detail.use_count == 24 and "s43" in detail.sources
     assert 1 <= len(detail.evidence) <= 2
     where, quote = detail.evidence[0]
     assert where == "s_1.md:187" and quote.startswith("The first iteration for this capability")
@@ -347,7 +347,7 @@ def test_picker_widget_keyboard_flow(codebook):
     assert 'class="jc-match jc-highlight" data-code="data_catalogue"' in picker.matches_view.value
     assert "Data Catalogue" in picker.detail_view.value
     assert "jc-evidence" in picker.detail_view.value
-    assert "used 42 times (13 attached, 19 in relations, 10 reused) in s1, s3," in (
+    assert "applied 24 times (13 attached, 10 reused, 1 defined) in s1, s5," in (
         picker.detail_view.value
     )
     assert "; named in 11 memos" in picker.detail_view.value

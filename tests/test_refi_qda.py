@@ -14,7 +14,7 @@ from lxml import etree
 
 from jupyter_coding.cli import main
 from jupyter_coding.corpus import Codebook
-from jupyter_coding.fieldnotes import FieldNotesError, parse, read
+from jupyter_coding.fieldnotes import FieldNotesError, parse, read, read_text
 from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.files import find_field_notes
 from jupyter_coding.interop.refi_qda import (
@@ -287,9 +287,22 @@ def test_seed_and_examples_export(seed_path):
         assert_valid(schema("Codebook.xsd"), write_qdc(Codebook.from_notes(notes)))
 
 
-def test_two_files_of_one_source_are_refused(corpus_notes):
-    with pytest.raises(FieldNotesError, match="source s43 is also in"):
-        write_qdpx([*corpus_notes, read(SEED)])
+def test_two_files_of_one_source_are_two_sources(corpus_notes):
+    # the seed is an older copy of s_43.md: both claim s43, and each stays a source of its own
+    project = export_project([*corpus_notes, read(SEED)], user="Researcher A")
+    qde = zipfile.ZipFile(io.BytesIO(project.data)).read("project.qde")
+    assert_valid(schema("Project.xsd"), qde)
+    names = [node.get("name") for node in ET.fromstring(qde).iterfind(".//p:TextSource", NS)]
+    assert project.sources == 69
+    assert names.count("s43") == 1 and names.count("s43~2") == 1
+
+
+def test_a_source_without_quotes_has_a_text(tmp_path):
+    notes = parse(read_text(EXAMPLES / "s_1.md").split("# coding")[0] + "# coding\n", "s_1.md")
+    archive = zipfile.ZipFile(io.BytesIO(write_qdpx([notes])))
+    assert_valid(schema("Project.xsd"), archive.read("project.qde"))
+    (text_name,) = [name for name in archive.namelist() if name.startswith("sources/")]
+    assert archive.read(text_name).decode("utf-8").strip()
 
 
 @settings(max_examples=60, deadline=None)

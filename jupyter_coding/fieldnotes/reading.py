@@ -149,7 +149,7 @@ def _line_item(text: str, line: int) -> MemoItem | None:
     if _IDENTIFIER.fullmatch(text) and "_" in text.strip("_"):
         return MemoItem(text, line, "identifier")
     short = len(text.split()) <= MAX_LABEL_WORDS
-    if short and not text.endswith(_SENTENCE_END) and not any(c in text for c in "=()>"):
+    if short and not text.endswith(_SENTENCE_END) and not any(c in text for c in "=()>,;"):
         return MemoItem(text, line, "label")
     return MemoItem(text, line, "prose")
 
@@ -159,17 +159,20 @@ def memo_items(open_trace: OpenTrace) -> list[MemoItem]:
 
     Code-list lines give their items (a line of bare items right after a list
     continues it); every other line is one item: an ``identifier``, a ``label`` when
-    it is short enough to be one, else ``prose``.
+    it is short enough to be one, else ``prose``. A line that goes on with the
+    sentence of the line above it (no blank line between, no full stop before it) is
+    prose too: a wrapped sentence's last word is not a label.
     """
     items: list[MemoItem] = []
     listing: str | None = None  # the listing a continuation line would join
+    in_sentence = False  # the line above is prose that has not ended
     for line, text in open_trace.memo_lines:
         if not text:
-            listing = None
+            listing, in_sentence = None, False
             continue
         code_list = read_code_list(text, line)
         if code_list is not None:
-            listing = _listing(code_list.prefix)
+            listing, in_sentence = _listing(code_list.prefix), False
             items += [
                 MemoItem(item, line, "list", listing)
                 for item in _split_items(", ".join(code_list.items))
@@ -180,8 +183,13 @@ def memo_items(open_trace: OpenTrace) -> list[MemoItem]:
             continue
         listing = None
         item = _line_item(text, line)
-        if item is not None:
+        if item is None:
+            in_sentence = False
+        elif in_sentence:
+            in_sentence = not item.text.endswith((".", "?", "!"))  # the sentence goes on
+        else:
             items.append(item)
+            in_sentence = item.style == "prose" and not item.text.endswith((".", "?", "!"))
     return items
 
 
@@ -200,7 +208,7 @@ class TraceSummary:
     axial_line: int | None
     applications: tuple[Application, ...]
     related: tuple[str, ...]
-    labels: tuple[tuple[str, str], ...]  # (identifier, label) of the definitions here
+    defined: tuple[tuple[str, str | None, str], ...]  # (identifier, label, metaclass) here
     memo: tuple[MemoItem, ...]
     has_memo_text: bool
     attaches: bool = False  # the trace has an ``add codes to`` block
@@ -282,7 +290,7 @@ class CodingTrace:
             axial_line=self.axial.line if self.axial is not None else None,
             applications=tuple(self.applications),
             related=tuple(related),
-            labels=tuple((d.identifier, d.label) for d in self.definitions if d.label),
+            defined=tuple((d.identifier, d.label, d.metaclass) for d in self.definitions),
             memo=tuple(self.memo),
             has_memo_text=bool(self.open is not None and self.open.memo),
             attaches=any(block.role == "add_codes" for block in self.blocks),
@@ -314,21 +322,25 @@ def coding_traces(notes: FieldNotes, include_templates: bool = False) -> list[Co
 
 
 class CodeNames:
-    """Identifiers and labels of codes, looked up by :func:`name_key`.
+    """Identifiers, labels and metaclasses of codes, looked up by :func:`name_key`.
 
+    Built from ``(identifier, label)`` or ``(identifier, label, metaclass)`` items.
     An identifier's own key wins over a label's; among labels the first given wins.
     """
 
-    def __init__(self, codes: Iterable[tuple[str, str | None]] = ()) -> None:
+    def __init__(self, codes: Iterable[tuple] = ()) -> None:
         self._by_identifier: dict[str, str] = {}
         self._by_label: dict[str, str] = {}
+        self._metaclass: dict[str, str] = {}
         self.add(codes)
 
-    def add(self, codes: Iterable[tuple[str, str | None]]) -> None:
-        for identifier, label in codes:
+    def add(self, codes: Iterable[tuple]) -> None:
+        for identifier, label, *rest in codes:
             self._by_identifier.setdefault(name_key(identifier), identifier)
             if label:
                 self._by_label.setdefault(name_key(label), identifier)
+            if rest and rest[0]:
+                self._metaclass.setdefault(identifier, rest[0])
 
     def lookup(self, text: str) -> str | None:
         """The identifier ``text`` names (by identifier or label), or None."""
@@ -341,6 +353,26 @@ class CodeNames:
         """The identifier whose label ``text`` is, or None."""
         key = name_key(text)
         return self._by_label.get(key) if key else None
+
+    def by_words(self, text: str) -> str | None:
+        """The one identifier whose words hold all of ``text``'s (``CI/CD`` -> ``ci_cd_process``).
+
+        For the few codes of one trace only: among a study's codes a phrase's words
+        are too often in several. Short single words (``data``) name nothing.
+        """
+        key = name_key(text)
+        words = set(key.split("_")) - {""}
+        if not words or (len(words) == 1 and len(key) < 5):
+            return None
+        found = {
+            identifier
+            for identifier_key, identifier in self._by_identifier.items()
+            if words <= set(identifier_key.split("_"))
+        }
+        return found.pop() if len(found) == 1 else None
+
+    def metaclass(self, identifier: str) -> str | None:
+        return self._metaclass.get(identifier)
 
 
 @dataclass
@@ -374,84 +406,92 @@ def compare_memo(
 ) -> MemoComparison:
     """What a trace's memo names, and where it disagrees with what the trace applies.
 
-    ``known`` holds the study's codes (identifier -> label), so that a memo can name a
-    code by a label defined in another file. A memo item names a code when its
-    :func:`~.names.name_key` equals that of the code's identifier or label. Then:
+    ``known`` holds the study's codes (a :class:`CodeNames`, or identifier -> label), so
+    that a memo can name a code by a label defined in another file. A memo item names
+    a code when its :func:`~.names.name_key` equals that of the code's identifier or
+    label; among the trace's own codes, also when the code's words hold all of the
+    item's (``CI/CD`` names ``ci_cd_process``). List items written in capitalised
+    words (``Option: Search Engine``) are prose that may name the trace's own codes,
+    never another's. Then:
 
     * ``not_applied``: items naming a code the trace neither applies nor relates;
     * ``unknown``: identifier-like items (list items and identifier lines written in
       snake case) and, in a memo of labels, label lines, that name no code at all;
     * ``unnamed``: codes the trace states it applies (its ``add codes to`` lists where
-      it has them, else every application) that the memo does not name, compared only
-      when the memo lists codes: option lists (a ``Forces:`` list says nothing about
-      options), identifier lines, or labels most of which name codes.
+      it has them, else every application) that the memo does not name. Compared only
+      when the memo lists codes: option lists by identifier (which say nothing about
+      the trace's forces and decisions), identifier lines, or lines most of which
+      name codes (labels).
 
-    Capitalised words and phrases in lists and short lines that match nothing are
-    read as prose, as are memos whose short lines mostly match nothing.
+    A memo whose short lines mostly match nothing is read as prose: nothing in it is
+    reported, and nothing it leaves out.
     """
     summary = trace.summary() if isinstance(trace, CodingTrace) else trace
     if not summary.memo:
         return MemoComparison("prose" if summary.has_memo_text else "none")
-    own = CodeNames(summary.labels)
+    own = CodeNames(summary.defined)
     own.add((application.identifier, None) for application in summary.applications)
     own.add((identifier, None) for identifier in summary.related)
     study = known if isinstance(known, CodeNames) else CodeNames((known or {}).items())
     in_trace = {a.identifier for a in summary.applications} | set(summary.related)
 
-    def lookup(text: str) -> str | None:
-        return own.lookup(text) or study.lookup(text)
+    def own_code(item: MemoItem) -> str | None:
+        # words may abbreviate a code's name; an identifier is meant as written
+        found = own.lookup(item.text)
+        return found or (None if item.is_identifier else own.by_words(item.text))
+
+    def any_code(item: MemoItem) -> str | None:
+        return own_code(item) or study.lookup(item.text)
 
     lists = [item for item in summary.memo if item.style == "list"]
     lines = [item for item in summary.memo if item.style in ("identifier", "label")]
-    prose = [item for item in summary.memo if item.style == "prose"]
     comparison = MemoComparison("lists" if lists else "prose")
-    # a list names codes by identifier, or it is prose that says nothing about them
-    codes_listed = any(
-        item.listing == "options" and item.text[:1].islower() and _IDENTIFIER.fullmatch(item.text)
-        for item in lists
-    )
+    unknown: dict[str, MemoItem] = {}
     for item in lists:
-        code = lookup(item.text)
+        code = any_code(item) if item.text[:1].islower() else own_code(item)
         if code is not None:
             comparison.named.append((item, code))
-        elif (
-            _IDENTIFIER.fullmatch(item.text)
-            and item.text[:1].islower()
-            and item.text not in (known_item.text for known_item in comparison.unknown)
-        ):
-            comparison.unknown.append(item)
+        elif item.is_identifier:
+            unknown.setdefault(item.text, item)
+    # option lists by identifier tell which options the trace applies
+    options_listed = any(item.listing == "options" and item.is_identifier for item in lists)
     # lines of their own: read as names only when most of them are
-    matched = [(item, lookup(item.text)) for item in lines]
+    matched = [(item, any_code(item)) for item in lines]
     naming = sum(1 for item, code in matched if code is not None or item.style == "identifier")
-    if lines and naming * 2 >= len(lines) and naming:
-        if not lists:
-            comparison.style = (
-                "identifiers" if all(item.style == "identifier" for item in lines) else "labels"
-            )
-        codes_listed = True
-        for item, code in matched:
-            if code is not None:
-                comparison.named.append((item, code))
-            elif item not in comparison.unknown:
-                comparison.unknown.append(item)
-    else:
-        # prose around a few names: take the names, report nothing about the rest
-        comparison.named += [(item, code) for item, code in matched if code is not None]
-    for item in prose:
-        code = own.by_label(item.text) or study.by_label(item.text)
+    lines_name_codes = bool(lines) and naming * 2 >= len(lines)
+    if lines_name_codes and not lists:
+        identifiers_only = all(item.style == "identifier" for item in lines)
+        comparison.style = "identifiers" if identifiers_only else "labels"
+    for item, code in matched:
         if code is not None:
             comparison.named.append((item, code))
-    for item, code in comparison.named:
-        if code not in in_trace:
-            comparison.not_applied.append((item, code))
-    if codes_listed:
+        elif lines_name_codes:
+            unknown.setdefault(item.text, item)
+    for item in summary.memo:
+        if item.style == "prose" and (code := own.by_label(item.text) or study.by_label(item.text)):
+            comparison.named.append((item, code))  # a decision's question, word for word
+    comparison.unknown = list(unknown.values())
+    comparison.not_applied = [
+        (item, code) for item, code in comparison.named if code not in in_trace
+    ]
+    if options_listed or lines_name_codes:
         named = {code for _, code in comparison.named}
         phrases = "_" + "_".join(name_key(item.text) for item in summary.memo) + "_"
-        seen: set[str] = set()
         for application in summary.stated:
             identifier = application.identifier
-            if identifier in named or identifier in seen or _words_in(identifier, phrases):
+            if identifier in named or _words_in(identifier, phrases):
                 continue
-            seen.add(identifier)
+            metaclass = own.metaclass(identifier) or study.metaclass(identifier)
+            if (
+                not lines_name_codes
+                and application.how != "attached"
+                and metaclass
+                in (
+                    "force",
+                    "decision",
+                )
+            ):
+                continue  # an option list leaves out the forces and decisions a trace defines
+            named.add(identifier)
             comparison.unnamed.append(application)
     return comparison

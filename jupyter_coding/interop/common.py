@@ -100,16 +100,19 @@ def sources_to_export(notes: Iterable[FieldNotes], identifiers: bool = False) ->
     )
     if identifiers:
         unnamed = [
-            f"{path}:2: {clash.describe(path)}"
+            (path, clash.describe(path))
             for clash in clashes
             for path, name in clash.names
             if not name.isidentifier()
         ]
         if unnamed:
+            (path, first), *others = unnamed
+            more = "".join(f"; also {other}:2: {text}" for other, text in others)
             raise FieldNotesError(
-                "files that claim the same source id, with no other id to tell them apart: "
-                + "; ".join(unnamed)
-                + " (give each file its own id in its header and CClass)"
+                f"{first}, and no other id tells them apart{more} (a model names each source "
+                "once: give each file its own id in its header and CClass)",
+                path,
+                2,
             )
     exported = [ExportedSource(item, names[key]) for key, item in zip(keys, files, strict=True)]
     exported.sort(key=lambda item: (coding_order(item.source), item.path))
