@@ -21,7 +21,7 @@ from jupyter_coding.checks import (
 )
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import parse
-from jupyter_coding.memos import memo_differences
+from jupyter_coding.fieldnotes.reading import coding_traces, compare_memo
 from jupyter_coding.similarity import edit_distance
 
 from .conftest import CORPUS, EXAMPLES, SEED, corpus_files
@@ -277,18 +277,19 @@ def test_memos_that_do_not_contradict_the_attached_codes(tmp_path, memo):
     assert only(one_file(tmp_path, body), "JC201") == []
 
 
-def test_memo_differences_directly():
+def test_compare_memo_directly():
     notes = parse(
         source_text(
             1,
             trace("Q.", "Familiar options: a_code and b_code\nc_code", None, ["a_code", "d_code"]),
         )
     )
-    ((open_trace, axial),) = list(notes.traces())
-    memo_only, attached_only = memo_differences(open_trace, axial)
-    # "c_code" on the line after the list continues it
-    assert memo_only == [("b_code", 40), ("c_code", 41)]
-    assert attached_only == [("d_code", 49)]
+    (trace_,) = coding_traces(notes)
+    comparison = compare_memo(trace_)
+    # "c_code" on the line after the list is a code too
+    unknown = [(item.text, item.line) for item in comparison.unknown]
+    assert unknown == [("b_code", 40), ("c_code", 41)]
+    assert [(a.identifier, a.line) for a in comparison.unnamed] == [("d_code", 49)]
 
 
 def test_open_trace_without_axial_trace(tmp_path):
@@ -457,7 +458,8 @@ def test_cli_exit_codes(capsys, tmp_path):
         f"{EXAMPLES / 's_3.md'}:112:9: JC101 reviewer_rotaton is used but defined nowhere in "
         "the study (did you mean reviewer_rotation?)",
         f"{EXAMPLES / 's_3.md'}:112:9: JC104 reviewer_rotaton looks like reviewer_rotation (one "
-        f"letter apart); reviewer_rotation is defined at {EXAMPLES / 's_1.md'}:57 and applied 3 times",
+        f"letter apart); reviewer_rotation is defined at {EXAMPLES / 's_1.md'}:57 and applied 3 "
+        "times",
     ]
     assert err == "2 findings in 1 file\n"
     code, _, err = run(capsys, "check", str(EXAMPLES), "--select", "JC1,nope")

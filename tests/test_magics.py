@@ -31,7 +31,11 @@ relate: k8s -> platform_team: positive
 def test_concise_cell_is_checked_and_shown(shell):
     result, plain, html = run_cell(shell, CONCISE)
     assert result.success
-    assert "attached to s43: k8s (practice), infrastructure_as_cod (undefined)" in plain
+    # what the trace applies: the new code (defined and attached) first, as it stands first
+    assert (
+        "applies to s43: platform_team (force), k8s (practice), infrastructure_as_cod (undefined)"
+        in plain
+    )
     assert 'defined: platform_team = CClass(force, "Platform Team")' in plain
     assert "relation: k8s -> platform_team force: positive" in plain
     assert (
@@ -50,10 +54,10 @@ def test_trace_text_from_the_seed(shell):
     assert trace.startswith("**OPEN CODING TRACE:**")
     result, plain, _ = run_cell(shell, "%%code\n" + trace)
     assert result.success
-    assert "attached to s43: k8s (practice)" in plain
+    assert "applies to s43: k8s (practice)" in plain
     assert (
         "warning[memo-mismatch]: line 2: the memo names sql_layer, data_catalogue but the axial "
-        "trace does not; attached but not in the memo: k8s" in plain
+        "trace does not apply it; applied but not in the memo: k8s" in plain
     )
 
 

@@ -433,12 +433,12 @@ def test_code_cell_shows_a_picker_and_rerun_writes_the_picks(shell):
         '%%code\nfamiliar: k8s, data_catalogue\nnew: platform_team = CClass(force, "Platform Team")'
     )
     assert shell.next_inputs == [(written, True)]
-    assert "attached to s43: k8s (practice), data_catalogue (pattern), platform_team (force)" in (
+    assert "applies to s43: platform_team (force), k8s (practice), data_catalogue (pattern)" in (
         plain
     )
     fresh = magics_of(shell).pickers[("code", "cell-1")]
     assert fresh is not state and not fresh.changed
-    assert fresh.in_trace == ["k8s", "data_catalogue", "platform_team"]
+    assert fresh.in_trace == ["platform_team", "k8s", "data_catalogue"]
     run_cell(shell, written, cell_id="cell-1")
     assert len(shell.next_inputs) == 1  # no picks, no rewrite
 

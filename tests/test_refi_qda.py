@@ -14,7 +14,7 @@ from lxml import etree
 
 from jupyter_coding.cli import main
 from jupyter_coding.corpus import Codebook
-from jupyter_coding.fieldnotes import FieldNotesError, parse, read, read_text
+from jupyter_coding.fieldnotes import parse, read, read_text
 from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.files import find_field_notes
 from jupyter_coding.interop.refi_qda import (
