@@ -28,7 +28,6 @@ from .corpus import Code, Codebook, FileCodes, codes_of_notes, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
 from .fieldnotes.lines import split_lines
 from .fieldnotes.model import SOURCE_KEYS
-from .fieldnotes.names import name_key
 from .fieldnotes.python_code import tokenize
 from .fieldnotes.reading import (
     CodeNames,
@@ -344,7 +343,8 @@ def _memo_comparisons(study: _Study) -> Iterator[tuple[FileFacts, TraceSummary, 
 
 
 def _named(item: MemoItem, code: str) -> str:
-    return code if name_key(item.text) == name_key(code) else f"{item.text!r} ({code})"
+    """The code as the memo writes it, and its identifier when the memo words it otherwise."""
+    return code if item.text == code else f"{item.text!r} ({code})"
 
 
 @_rule("JC201", "memo-not-in-axial", "trace")
@@ -875,21 +875,12 @@ def _near_duplicate(study: _Study) -> Iterator[Finding]:
 
 @_rule("JC303", "duplicate-source-id", "study")
 def _duplicate_source(study: _Study) -> Iterator[Finding]:
-    """Two files hold the same source id."""
-    by_source: dict[str, list[FileFacts]] = defaultdict(list)
-    for facts in study.files:
-        if facts.source_id and not facts.template:
-            by_source[facts.source_id].append(facts)
-    for source, holders in by_source.items():
-        first, *others = sorted(holders, key=lambda facts: facts.path)
-        for facts in others:
-            yield _finding(
-                "JC303",
-                facts.path,
-                2,
-                1,
-                f"source {source} is also the source of {first.path}",
-            )
+    """Two files claim the same source id (each stays a source of its own)."""
+    for clash in study.codebook.source_clashes():
+        for path, name in clash.names:
+            if name == clash.declared:
+                continue  # the file the id is left to; the others are reported
+            yield _finding("JC303", path, 2, 1, clash.describe(path))
 
 
 # -- running --------------------------------------------------------------------

@@ -339,7 +339,10 @@ def test_duplicate_source_ids_and_mismatched_names(tmp_path):
     write(tmp_path, "s_3.md", source_text(2))
     findings = check_study(tmp_path)
     (duplicate,) = only(findings, "JC303")
-    assert duplicate.message.endswith("s_2.md") and duplicate.severity == "error"
+    assert duplicate.message == (
+        f"claims source s2, as does {tmp_path / 's_2.md'}; read as source s3 (its file name)"
+    )
+    assert Path(duplicate.path).name == "s_3.md" and duplicate.severity == "error"
     (mismatch,) = only(findings, "JC304")
     assert Path(mismatch.path).name == "s_3.md"
     assert mismatch.message == "the file name says s3 but the header says s2"
@@ -676,7 +679,11 @@ def test_the_seed_in_its_study():
 def test_the_seed_beside_s43_is_a_duplicate_source():
     findings = check_paths([CORPUS / "s_43.md", SEED], CheckConfig(select=("JC303",)))
     assert [(f.path, f.message) for f in findings] == [
-        (str(SEED), f"source s43 is also the source of {CORPUS / 's_43.md'}")
+        (
+            str(SEED),
+            f"claims source s43, as does {CORPUS / 's_43.md'}; read as source s43~2 "
+            "(neither file name nor CClass tells another id)",
+        )
     ]
 
 
