@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .fieldnotes import FieldNotes, parse, read_text
+from .fieldnotes.dialect import Dialect
+from .fieldnotes.dialect import votes as dialect_votes
 from .fieldnotes.reading import Application, coding_traces
 from .files import find_field_notes
 from .similarity import closest
@@ -108,6 +110,7 @@ class FileCodes:
     template: bool = False
     declared: str | None = None
     cclass: str | None = None  # the name in the file's ``CClass(source, ...)``
+    dialect: dict = field(default_factory=dict)  # what the file votes for (fieldnotes.dialect)
 
     @property
     def claim(self) -> SourceClaim:
@@ -128,6 +131,7 @@ class FileCodes:
             self.template,
             self.declared,
             self.cclass,
+            self.dialect,
         )
 
 
@@ -239,6 +243,7 @@ def codes_of_notes(notes: FieldNotes, path: str | None = None, evidence: bool = 
     )
     if notes.is_template:
         return result
+    result.dialect = dialect_votes(notes)
     for trace in coding_traces(notes):
         for d in trace.definitions:
             result.definitions.append(
@@ -462,6 +467,10 @@ class Codebook:
         which definition of a code defined twice comes first.
         """
         return list(self._resolve()[0])
+
+    def dialect(self) -> Dialect:
+        """How the study's files write traces, for new text (the seed's layout when empty)."""
+        return Dialect.detect(entry.codes.dialect for entry in self._files.values())
 
     def source_clashes(self) -> list[SourceClash]:
         """Files that claim the same source id, and the source each is read as."""

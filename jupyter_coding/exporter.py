@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fieldnotes import FieldNotesError
-from .files import atomic_write, sha256
+from .fieldnotes.dialect import SEED, Dialect
+from .files import atomic_write, find_field_notes, sha256
 from .notebook import METADATA_KEY, MarkdownExport, export_markdown, made_from_markdown
 from .notebook_text import loads
 
@@ -261,13 +262,29 @@ def read_and_export(text: str, path: str | os.PathLike) -> tuple[dict, MarkdownE
         notebook = loads(text)
     except Exception as error:  # json and nbformat raise several kinds for unreadable text
         raise FieldNotesError(f"not a readable notebook: {error}", path) from None
-    return notebook, export_data(notebook, path)
+    return notebook, export_data(notebook, path, study_dialect(path))
 
 
-def export_data(notebook: dict, path: str | os.PathLike) -> MarkdownExport:
-    """The markdown of notebook data read from ``path``; a malformed notebook is a user error."""
+def study_dialect(notebook_path: str | os.PathLike):
+    """A function giving the dialect of the study beside a notebook (found when first asked)."""
+    folder = Path(notebook_path).parent
+
+    def find() -> Dialect:
+        try:
+            return Dialect.of_files(find_field_notes([folder]))
+        except FieldNotesError:
+            return SEED
+
+    return find
+
+
+def export_data(notebook: dict, path: str | os.PathLike, dialect=None) -> MarkdownExport:
+    """The markdown of notebook data read from ``path``; a malformed notebook is a user error.
+
+    New traces written in the concise form follow ``dialect`` (see :func:`study_dialect`).
+    """
     try:
-        return export_markdown(notebook, os.fspath(path))
+        return export_markdown(notebook, os.fspath(path), dialect)
     except KeyError as error:
         raise FieldNotesError(f"not a valid notebook: no {error.args[0]!r}", path) from None
     except (TypeError, AttributeError) as error:
@@ -307,7 +324,7 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
         return
     if not made_from_markdown(notebook):
         return
-    export = export_data(notebook, os.path.basename(os_path))
+    export = export_data(notebook, os.path.basename(os_path), study_dialect(os_path))
     for notice in export.left_out:
         logger.info("jupyter_coding: %s: %s", os_path, notice)
     record = WriteRecord()

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ from . import notebook_text
 from .fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
+from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.lines import is_blank, split_lines
 
 if TYPE_CHECKING:
@@ -276,13 +277,15 @@ def _magic_body(source: str) -> str | None:
     return rest
 
 
-def _concise_to_trace(body: str, source_id: str, where: tuple[str, str], first_line: int) -> str:
+def _concise_to_trace(
+    body: str, source_id: str, where: tuple[str, str], first_line: int, dialect: Dialect = SEED
+) -> str:
     try:
         trace = read_concise(body, target=source_id, first_line=first_line)
     except ConciseSyntaxError as error:
         path, cell = where
         raise FieldNotesError(f"{cell}, line {error.line}: {error.message}", path) from None
-    open_text, axial_text = render_trace(trace)
+    open_text, axial_text = render_trace(trace, dialect)
     return open_text + ("\n" + axial_text if axial_text else "")
 
 
@@ -295,11 +298,17 @@ def _source_id(notebook: NotebookNode) -> str:
     return parse(text).source_id or "s"
 
 
-def export_markdown(notebook: NotebookNode, path: str | None = None) -> MarkdownExport:
+def export_markdown(
+    notebook: NotebookNode,
+    path: str | None = None,
+    dialect: Dialect | Callable[[], Dialect] | None = None,
+) -> MarkdownExport:
     """The markdown of ``notebook`` and notices about code cells left out.
 
     ``path`` only names the notebook in messages. A concise ``%%code`` cell that
-    does not follow the syntax raises :class:`FieldNotesError` naming the cell.
+    does not follow the syntax raises :class:`FieldNotesError` naming the cell; one
+    that does is written in ``dialect``, the study's (or a function that finds it,
+    called only then; default the seed's layout).
     """
     ours = notebook["metadata"].get(METADATA_KEY) or {}
     leading = ours.get("leading", "")
@@ -329,7 +338,9 @@ def export_markdown(notebook: NotebookNode, path: str | None = None) -> Markdown
                 source_id = _source_id(notebook)
             where = (path or "notebook", f"cell {number}")
             first_line = len(source) - len(source.lstrip("\n")) + 2  # after the magic line
-            body = _concise_to_trace(body, source_id, where, first_line)
+            if callable(dialect):
+                dialect = dialect()  # found only when a concise cell needs it
+            body = _concise_to_trace(body, source_id, where, first_line, dialect or SEED)
         # blank lines around the text are the separator's business
         if not body or body[0] in _BLANKS or body[-1] in _BLANKS:
             body = _trim(body)

@@ -16,6 +16,7 @@ from .corpus import Codebook, FileCodes, codes_of_notes
 from .fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import is_concise, read_concise
+from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.python_code import Definition, Relation
 from .fieldnotes.reading import CodeNames, MemoComparison, coding_traces, compare_memo
 
@@ -77,11 +78,14 @@ class TraceReport:
         return [w for w in self.warnings if w.kind == kind]
 
 
-def read_trace_text(body: str, source_id: str | None) -> tuple[str, bool]:
-    """The trace as markdown text, and whether the body was in the concise form."""
+def read_trace_text(
+    body: str, source_id: str | None, dialect: Dialect = SEED
+) -> tuple[str, bool]:
+    """The trace as markdown text (concise form written in ``dialect``), and whether the
+    body was in the concise form."""
     if is_concise(body):
         trace = read_concise(body, target=source_id or "s")
-        open_text, axial_text = render_trace(trace)
+        open_text, axial_text = render_trace(trace, dialect)
         return open_text + ("\n" + axial_text if axial_text else ""), True
     return body, False
 
@@ -93,7 +97,8 @@ def check_trace(
     path: str | None = None,
 ) -> TraceReport:
     """Read and check one trace. Malformed syntax raises a one-line error naming the line."""
-    text, concise = read_trace_text(body, source_id)
+    dialect = codebook.dialect() if codebook is not None else SEED
+    text, concise = read_trace_text(body, source_id, dialect)
     notes = parse(text, path)
     report = TraceReport(text, concise, source_id)
     for block in notes.blocks:
