@@ -3,19 +3,23 @@
 Every code identifier with its definitions (metaclass, label, file:line), where
 and how often it is used, in which sources, and its evidence: the quotes whose
 traces attach or mention it. Files are re-read only when they change, and codes
-from cells run in a notebook session can be laid on top (:meth:`Codebook.overlay`).
+from cells run in a notebook session can be laid on top (:meth:`Codebook.overlay`);
+a cell that shows a trace of a file takes that trace's place, so a session counts
+what the command line counts. The codebook keeps a few evidence quotes per code;
+:meth:`Codebook.evidence` reads all of one code's quotes on demand.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .fieldnotes import FieldNotes, parse, read_text
+from .fieldnotes import FieldNotes, FieldNotesError, parse, read_text
 from .fieldnotes.dialect import Dialect
 from .fieldnotes.dialect import votes as dialect_votes
 from .fieldnotes.reading import Application, coding_traces
@@ -29,18 +33,23 @@ __all__ = [
     "Definition",
     "Evidence",
     "FileCodes",
+    "ShownTrace",
     "SourceClaim",
     "SourceClash",
+    "TraceSpan",
     "Use",
     "codes_of_notes",
     "coding_order",
     "file_name_source_id",
     "most_used_first",
     "resolve_sources",
+    "trace_digest",
 ]
 
-# uses kept per code for display; counts are exact whatever the cap
+# evidence quotes kept per code while reading; Codebook.evidence reads all on demand
 EVIDENCE_PER_CODE = 5
+# files whose traces and quotes Codebook.evidence keeps at hand (memory stays bounded)
+EVIDENCE_FILES_CACHED = 256
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,51 @@ class Relation:
     value: str | None
     path: str
     line: int
+
+
+def trace_digest(text: str) -> str:
+    """A digest of a trace's text, blind to blank lines and trailing spaces.
+
+    A notebook cell shows a trace without the blank lines after it, and editors may
+    drop trailing spaces: the same trace gives the same digest either way.
+    """
+    kept = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+    return hashlib.blake2b(kept.encode("utf-8"), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class TraceSpan:
+    """Where a trace stands in its file, the digest of its text and the quotes it codes."""
+
+    line: int
+    end_line: int
+    digest: str
+    applies: frozenset[str]
+    quotes: tuple[tuple[int, str], ...]  # (line, plain text) of each quote
+
+    def __contains__(self, line: int) -> bool:
+        return self.line <= line <= self.end_line
+
+
+@dataclass(frozen=True)
+class ShownTrace:
+    """The trace of a study file that a notebook cell shows (see :meth:`Codebook.overlay`).
+
+    ``path`` names the file (the notebook's markdown); the trace is the first one,
+    not already shown by another cell, whose text has one of ``digests``
+    (:func:`trace_digest` of the cell's text now, as last saved, and as the notebook
+    was made).
+    """
+
+    path: str
+    digests: tuple[str, ...]
+
+
+@dataclass
+class _Overlay:
+    codes: FileCodes
+    shows: ShownTrace | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -357,6 +411,49 @@ def coding_order(source: str | None) -> tuple:
     return (len(CODING_ORDER_KINDS) if rank is None else rank, letters, number, source)
 
 
+def _moved(codes: FileCodes, path: str, source: str | None, offset: int) -> FileCodes:
+    """A cell's codes credited to the file and source it shows, ``offset`` lines down."""
+    return FileCodes(
+        path,
+        source,
+        [replace(d, path=path, source=source, line=d.line + offset) for d in codes.definitions],
+        [replace(u, path=path, source=source, line=u.line + offset) for u in codes.uses],
+        [replace(r, path=path, line=r.line + offset) for r in codes.relations],
+        {},  # a cell holds no quotes: the file's quotes of the trace stay (see _without)
+        declared=codes.declared,
+        cclass=codes.cclass,
+    )
+
+
+def _without(item: FileCodes, replaced: list[tuple[TraceSpan, set[str]]]) -> FileCodes:
+    """A file's codes without the traces cells replace; each trace's quotes stay the
+    evidence of the codes its cell still applies."""
+
+    def outside(line: int) -> bool:
+        return not any(line in span for span, _ in replaced)
+
+    def kept(identifier: str, evidence: Evidence) -> bool:
+        return all(
+            evidence.trace_line not in span or identifier in applied for span, applied in replaced
+        )
+
+    return FileCodes(
+        item.path,
+        item.source,
+        [d for d in item.definitions if outside(d.line)],
+        [u for u in item.uses if outside(u.line)],
+        [r for r in item.relations if outside(r.line)],
+        {
+            identifier: [e for e in items if kept(identifier, e)]
+            for identifier, items in item.evidence.items()
+        },
+        item.template,
+        item.declared,
+        item.cclass,
+        item.dialect,
+    )
+
+
 @dataclass
 class _FileEntry:
     stamp: tuple[int, int]
@@ -373,9 +470,13 @@ class Codebook:
     def __init__(self, paths: Iterable[str | os.PathLike] = ()) -> None:
         self.paths = [Path(p) for p in paths]
         self._files: dict[str, _FileEntry] = {}
-        self._overlays: dict[str, FileCodes] = {}
+        self._overlays: dict[str, _Overlay] = {}
         self._codes: dict[str, Code] | None = None
         self._resolved: tuple[list[FileCodes], list[SourceClash]] | None = None
+        self._contributed: list[FileCodes] | None = None
+        self._replaced: dict[str, TraceSpan] = {}  # overlay key -> the file trace it replaces
+        # path -> (stamp, its traces): read on demand for overlays and evidence, bounded
+        self._traces: OrderedDict[str, tuple[tuple[int, int], list[TraceSpan]]] = OrderedDict()
 
     # -- loading -------------------------------------------------------
     @classmethod
@@ -428,21 +529,40 @@ class Codebook:
                 del self._files[key]
                 read += 1
         if read:
-            self._codes = None
+            self._changed()
             self._resolved = None
         return read
 
-    def overlay(self, key: str, codes: FileCodes | None) -> None:
+    def _changed(self) -> None:
+        self._codes = None
+        self._contributed = None
+
+    def overlay(
+        self,
+        key: str,
+        codes: FileCodes | None,
+        shows: ShownTrace | None = None,
+        source: str | None = None,
+    ) -> None:
         """Lay codes from outside the files on top (a notebook cell run this session).
 
-        ``None`` removes the overlay ``key``.
+        When the cell ``shows`` a trace of a study file, its codes take that trace's
+        place: the file's definitions, uses, relations and evidence of the trace give
+        way to the cell's, credited to the file and its source at the trace's lines.
+        Run unchanged, a cell therefore changes no count. A cell that shows no trace
+        of the files adds its codes, credited to ``source``. Which trace a cell shows
+        is decided afresh whenever a file changes. ``None`` removes the overlay ``key``.
         """
         if codes is None:
             self._overlays.pop(key, None)
         else:
-            self._overlays[key] = codes
-        self._codes = None
-        self._resolved = None
+            self._overlays[key] = _Overlay(codes, shows, source)
+        self._changed()
+
+    def replaced_trace(self, key: str) -> TraceSpan | None:
+        """The trace of a file that overlay ``key`` takes the place of, if any."""
+        self._contributions()
+        return self._replaced.get(key)
 
     # -- queries -------------------------------------------------------
     def _resolve(self) -> tuple[list[FileCodes], list[SourceClash]]:
@@ -476,9 +596,127 @@ class Codebook:
         """Files that claim the same source id, and the source each is read as."""
         return list(self._resolve()[1])
 
-    def _contributions(self) -> Iterator[FileCodes]:
-        yield from self.files()
-        yield from self._overlays.values()
+    def _contributions(self) -> list[FileCodes]:
+        """The files' codes, each overlay in its place: a replaced trace gives way to its cell."""
+        if self._contributed is not None:
+            return self._contributed
+        files = self.files()
+        by_real_path = {os.path.realpath(item.path): item for item in files}
+        replaced: dict[str, TraceSpan] = {}
+        taken: dict[str, list[tuple[TraceSpan, set[str]]]] = {}  # path -> spans replaced
+        overlays = []
+        for key, overlay in self._overlays.items():
+            codes = overlay.codes
+            item = by_real_path.get(os.path.realpath(overlay.shows.path)) if overlay.shows else None
+            span = self._shown_span(item, overlay.shows, taken) if item is not None else None
+            if span is None:
+                if overlay.source is not None:
+                    codes = codes.renamed(overlay.source)
+                overlays.append(codes)
+                continue
+            replaced[key] = span
+            applied = {use.identifier for use in codes.uses if use.how in APPLIED}
+            taken.setdefault(item.path, []).append((span, applied))
+            overlays.append(_moved(codes, item.path, item.source, span.line - 1))
+        self._replaced = replaced
+        self._contributed = [
+            _without(item, taken[item.path]) if item.path in taken else item for item in files
+        ] + overlays
+        return self._contributed
+
+    def _shown_span(
+        self,
+        item: FileCodes,
+        shows: ShownTrace,
+        taken: dict[str, list[tuple[TraceSpan, set[str]]]],
+    ) -> TraceSpan | None:
+        """The first trace of ``item`` with one of the digests, not shown by another cell."""
+        claimed = [span for span, _ in taken.get(item.path, [])]
+        spans = self.trace_spans(item.path)
+        for digest in shows.digests:
+            for span in spans:
+                if span.digest == digest and span not in claimed:
+                    return span
+        return None
+
+    def trace_spans(self, path: str) -> list[TraceSpan]:
+        """The coding traces of one study file, read from the file (a few files are cached)."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return []
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._traces.get(path)
+        if cached is not None and cached[0] == stamp:
+            self._traces.move_to_end(path)
+            return cached[1]
+        try:
+            notes = parse(read_text(path), path)
+        except (OSError, FieldNotesError):
+            return []
+        spans = [
+            TraceSpan(
+                trace.line,
+                trace.end_line,
+                trace_digest("".join(part.to_text() for part in trace.parts)),
+                frozenset(trace.applies),
+                tuple((quote.line, quote.plain_text) for quote in trace.quotes),
+            )
+            for trace in coding_traces(notes)
+        ]
+        self._traces[path] = (stamp, spans)
+        while len(self._traces) > EVIDENCE_FILES_CACHED:
+            self._traces.popitem(last=False)
+        return spans
+
+    def evidence(self, identifier: str) -> list[Evidence]:
+        """Every quote coded with ``identifier`` in the study's files, in coding order.
+
+        The codebook keeps only the first :data:`EVIDENCE_PER_CODE` quotes of a code;
+        this reads the rest on demand from the files whose traces apply it (through a
+        cache of :data:`EVIDENCE_FILES_CACHED` files, so memory stays bounded on big
+        studies). A trace a cell has replaced counts as the cell applies it.
+        """
+        code = self.get(identifier)
+        if code is None:
+            return []
+        files = {item.path: item for item in self.files()}
+        replaced = {
+            (path, span.line): overlay
+            for key, span in self._replaced.items()
+            for overlay in [self._overlays.get(key)]
+            if overlay is not None and overlay.shows is not None
+            for path in [self._path_of(overlay.shows.path, files)]
+        }
+        found: list[Evidence] = []
+        for path in dict.fromkeys(use.path for use in code.applications):
+            item = files.get(path)
+            if item is None:  # a cell run in the session: its quotes are in the notebook
+                continue
+            spans = self.trace_spans(path)
+            if not spans:  # not readable from disk (a codebook of parsed notes)
+                found += [e for e in code.evidence if e.path == path]
+                continue
+            for span in spans:
+                overlay = replaced.get((path, span.line))
+                if overlay is None:
+                    applies = identifier in span.applies
+                else:  # the cell's reading of this trace counts
+                    applies = any(
+                        use.identifier == identifier and use.how in APPLIED
+                        for use in overlay.codes.uses
+                    )
+                if not applies:
+                    continue
+                found += [
+                    Evidence(path, item.source, line, span.line, text) for line, text in span.quotes
+                ]
+        return found
+
+    @staticmethod
+    def _path_of(path: str, files: dict[str, FileCodes]) -> str | None:
+        real = os.path.realpath(path)
+        return next((key for key in files if os.path.realpath(key) == real), None)
 
     @property
     def codes(self) -> dict[str, Code]:

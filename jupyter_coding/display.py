@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .corpus import Code, Codebook
 from .tracecheck import TraceReport
+from .words import count
 
 __all__ = ["CodebookTable", "TraceView", "chip", "metaclass_colour"]
 
@@ -48,13 +49,62 @@ def chip(identifier: str, metaclass: str | None, label: str | None) -> str:
     )
 
 
+# Put the focus in the picker under this output, but only when the researcher stayed on
+# the cell: it was run with Ctrl+Enter (Cmd+Enter), and it is still the active cell.
+# Shift+Enter moves on to the next cell and Run All runs many: neither loses the focus.
+# A key listener (installed once per page, by the first of these outputs) remembers how
+# the last cell was run; before there is one, the active cell is the sign.
+FOCUS_SCRIPT = """<script>
+(function () {
+  const script = document.currentScript;
+  const cell = script && script.closest(".jp-Cell");
+  if (!cell) { return; }
+  if (!window.jupyterCodingRun) {
+    const run = { cell: null, stay: false, time: 0 };
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey || event.shiftKey
+                                     || event.altKey)) { return; }
+      const target = event.target instanceof Element ? event.target : null;
+      const notebook = (target && target.closest(".jp-Notebook"))
+                       || document.querySelector(".jp-Notebook");
+      run.cell = notebook ? notebook.querySelector(".jp-Cell.jp-mod-active") : null;
+      run.stay = (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey;
+      run.time = Date.now();
+    }, true);
+    window.jupyterCodingRun = run;
+    window.jupyterCodingRunSince = Date.now();
+  }
+  const run = window.jupyterCodingRun;
+  const known = run.time > 0;
+  let tries = 0;
+  const timer = setInterval(() => {
+    tries += 1;
+    const input = cell.querySelector(".jc-picker .jc-search input");
+    if (!input && tries < 60) { return; }
+    clearInterval(timer);
+    if (!input || !cell.classList.contains("jp-mod-active")) { return; }
+    if (known && !(run.stay && run.cell === cell && Date.now() - run.time < 60000)) { return; }
+    const focused = document.activeElement;
+    if (focused && focused.closest && focused.closest(".jp-Editor")) { return; }  // typing
+    run.stay = false;  // one Ctrl+Enter, one focus
+    input.focus();
+  }, 100);
+})();
+</script>"""
+
+
 @dataclass
 class TraceView:
-    """What ``%%code`` shows for a checked trace."""
+    """What ``%%code`` shows for a checked trace.
+
+    With ``focus_picker`` the HTML carries a small script that puts the keyboard
+    focus in the picker shown under it when the cell was run with Ctrl+Enter.
+    """
 
     report: TraceReport
     codebook: Codebook | None
     line_offset: int = 1  # the ``%%code`` line comes before the body
+    focus_picker: bool = False
 
     def _meta(self, identifier: str) -> tuple[str | None, str | None]:
         for definition in self.report.definitions:
@@ -98,6 +148,8 @@ class TraceView:
         else:
             parts.append('<div style="color:#2a2">no warnings</div>')
         parts.append("</div>")
+        if self.focus_picker:
+            parts.append(FOCUS_SCRIPT)
         return "".join(parts)
 
     def __repr__(self) -> str:
@@ -124,6 +176,7 @@ class TraceView:
 
 
 COLUMNS = ("identifier", "label", "metaclass", "uses", "sources")
+NUMERIC = ("uses", "sources")
 
 
 def _row(code: Code) -> dict:
@@ -189,7 +242,7 @@ class CodebookTable:
         """A copy sorted by a column (numbers descending, text ascending by default)."""
         if by not in COLUMNS:
             raise ValueError(f"no column {by!r}; columns: {', '.join(COLUMNS)}")
-        numeric = by in ("uses", "sources")
+        numeric = by in NUMERIC
         descending = numeric if descending is None else descending
         table = CodebookTable([], self.filter_text)
         table.rows = sorted(self.rows, key=lambda row: row[by], reverse=descending)
@@ -210,32 +263,36 @@ class CodebookTable:
         for number, row in enumerate(cells):
             lines.append(
                 "  ".join(
-                    value[:50].rjust(width)
-                    if COLUMNS[i] in ("uses", "sources")
-                    else value[:50].ljust(width)
+                    value[:50].rjust(width) if COLUMNS[i] in NUMERIC else value[:50].ljust(width)
                     for i, (value, width) in enumerate(zip(row, widths, strict=False))
                 ).rstrip()
             )
             if number == 0:
                 lines.append("  ".join("-" * width for width in widths))
-        lines.append(f"{len(self.rows)} codes")
+        lines.append(count(len(self.rows), "code"))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        # JupyterLab right-aligns table cells: text reads from the left, numbers line up right
+        left, right = "text-align:left", "text-align:right"
         head = "".join(
-            f'<th data-numeric="{int(c in ("uses", "sources"))}">{c}</th>' for c in COLUMNS
+            f'<th data-numeric="{int(c in NUMERIC)}" style="{right if c in NUMERIC else left}">'
+            f"{c}</th>"
+            for c in COLUMNS
         )
         body = []
         for row in self.rows:
             colour = metaclass_colour(row["metaclass"] or None)
             body.append(
                 "<tr>"
-                f'<td style="border-left:6px solid {colour}"><code>'
+                f'<td style="{left};border-left:6px solid {colour}"><code>'
                 f"{html.escape(row['identifier'])}</code></td>"
-                f"<td>{html.escape(row['label'])}</td><td>{html.escape(row['metaclass'])}</td>"
-                f"<td>{row['uses']}</td><td>{row['sources']}</td></tr>"
+                f'<td style="{left}">{html.escape(row["label"])}</td>'
+                f'<td style="{left}">{html.escape(row["metaclass"])}</td>'
+                f'<td style="{right}">{row["uses"]}</td>'
+                f'<td style="{right}">{row["sources"]}</td></tr>'
             )
-        caption = f"{len(self.rows)} codes" + (
+        caption = count(len(self.rows), "code") + (
             f" matching {html.escape(self.filter_text)!s}" if self.filter_text else ""
         )
         return (

@@ -7,9 +7,6 @@ registered in ``shell.configurables``, so ``%config CodingMagics.unknown_codes =
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 from pathlib import Path
 
 from IPython.core.error import UsageError
@@ -20,54 +17,11 @@ from traitlets import Bool, Enum, Unicode
 from .corpus import Codebook
 from .display import CodebookTable, TraceView
 from .fieldnotes import FieldNotesError
-from .tracecheck import TraceReport, check_trace
+from .session import NotebookContext, notebook_context, quotes_before, shown_trace
+from .tracecheck import TraceReport, check_trace, read_trace_text
 from .widgets.picker_logic import PickerState
 
 __all__ = ["CodingMagics", "NotebookContext", "notebook_context"]
-
-NOTEBOOK_METADATA_KEY = "jupyter_coding"
-# when the picker asks again for the keyboard focus, after its cell has run
-FOCUS_RETRY_SECONDS = (0.3, 1.0, 2.5)
-
-
-class NotebookContext:
-    """Where the running notebook came from: its markdown file, study folder and source id."""
-
-    def __init__(self, notebook: Path | None, markdown: Path | None, source_id: str | None):
-        self.notebook = notebook
-        self.markdown = markdown
-        self.source_id = source_id
-
-    @property
-    def study(self) -> Path | None:
-        return self.markdown.parent if self.markdown is not None else None
-
-
-def _session_notebook(user_ns: dict) -> Path | None:
-    """The notebook this kernel runs, as Jupyter Server tells the kernel (JPY_SESSION_NAME)."""
-    name = user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
-    if not name.endswith(".ipynb"):
-        return None
-    candidates = [Path(name), Path.cwd() / Path(name).name, Path.cwd() / name]
-    return next((path for path in candidates if path.is_file()), None)
-
-
-def notebook_context(user_ns: dict) -> NotebookContext:
-    """Read the notebook's ``jupyter_coding`` metadata (markdown file, source id) if known."""
-    notebook = _session_notebook(user_ns)
-    if notebook is None:
-        return NotebookContext(None, None, None)
-    try:
-        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError):
-        return NotebookContext(notebook, None, None)
-    ours = metadata.get(NOTEBOOK_METADATA_KEY) or {}
-    markdown = ours.get("markdown")
-    return NotebookContext(
-        notebook,
-        (notebook.parent / markdown).resolve() if markdown else None,
-        ours.get("source_id"),
-    )
 
 
 @magics_class
@@ -96,8 +50,8 @@ class CodingMagics(Magics):
     ).tag(config=True)
     picker_focus = Bool(
         True,
-        help="Put the keyboard focus in the picker's search box when it appears, "
-        "so that typing after running a %%code cell searches the codebook.",
+        help="Put the keyboard focus in the picker's search box when its %%code cell was "
+        "run with Ctrl+Enter (run and stay). Shift+Enter and Run All never move the focus.",
     ).tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
@@ -108,9 +62,10 @@ class CodingMagics(Magics):
         self._codebook_folder: Path | None = None
         self._cell_id: str | None = None
         self.last_report: TraceReport | None = None
-        self._latest_picker = None
         # picker states by (magic, cell id): their picks go into the cell when it runs again
         self.pickers: dict[tuple[str, str | None], PickerState] = {}
+        self._picker_group = None  # the pickers shown, one open at a time (widgets.picker)
+        self._picker_widgets: dict[tuple[str, str | None], object] = {}
         if shell is not None:
             shell.events.register("pre_run_cell", self._remember_cell)
 
@@ -160,6 +115,10 @@ class CodingMagics(Magics):
             familiar: k8s, infrastructure_as_code
             new: platform_team = CClass(force, "Platform Team")
             relate: k8s -> platform_team: positive
+
+        A cell that shows a trace of the notebook's markdown file takes that trace's
+        place in the session's codebook (its codes replace the trace's, never add to
+        them); another cell adds its codes.
         """
         if line.strip():
             raise UsageError(f"%%code takes no arguments, got {line.strip()!r}")
@@ -175,17 +134,38 @@ class CodingMagics(Magics):
             raise UsageError(f"%%code {where}{error.message}") from None
         self.last_report = report
         key = f"cell:{self._cell_id or self.shell.execution_count}"
-        codebook.overlay(key, report.codes)
+        context = self.context()
+        dialect = codebook.dialect()
+        shows = shown_trace(
+            context,
+            self._cell_id,
+            report.text,
+            lambda body: read_trace_text(body, source_id, dialect)[0],
+        )
+        codebook.overlay(key, report.codes, shows=shows, source=source_id)
         unknown = report.warnings_of("unknown-code")
         if unknown and self.unknown_codes == "error":
             raise UsageError("; ".join(w.message for w in unknown))
-        display(TraceView(report, codebook))
+        focus = self.show_picker and self.picker_focus
+        display(TraceView(report, codebook, focus_picker=focus))
         if picked is not None and picked.changed:
             # the cell's own text gets the picks: saved in the .ipynb, exported to markdown
             self.shell.set_next_input("%%code\n" + cell.rstrip("\n"), replace=True)
             del self.pickers[("code", self._cell_id)]
         if self.show_picker:
-            state = PickerState(codebook, cell, source_id, in_trace=report.applies)
+            replaced = codebook.replaced_trace(key)
+            if replaced is not None:
+                own_quotes = [text for _, text in replaced.quotes]
+            else:
+                own_quotes = quotes_before(context, self._cell_id)
+            state = PickerState(
+                codebook,
+                cell,
+                source_id,
+                in_trace=report.applies,
+                own_quotes=own_quotes,
+                own_path=str(context.markdown) if context.markdown is not None else None,
+            )
             self._show_picker("code", state)
 
     @line_magic("code_picker")
@@ -198,40 +178,36 @@ class CodingMagics(Magics):
         picked = self.pickers.pop(key, None)
         if picked is not None and picked.changed:
             self.shell.set_next_input("%%code\n" + picked.apply("").rstrip("\n"))
-        state = PickerState(self.codebook(), "", self.current_source_id())
+        context = self.context()
+        state = PickerState(
+            self.codebook(),
+            "",
+            self.current_source_id(),
+            own_path=str(context.markdown) if context.markdown is not None else None,
+        )
         state.query = line.strip()
         self._show_picker("picker", state)
 
     def _show_picker(self, magic: str, state: PickerState) -> None:
-        from .widgets.picker import CELL_HINT, NEW_CELL_HINT, CodePicker
+        from .magics_check import Linker
+        from .widgets.picker import CELL_HINT, NEW_CELL_HINT, CodePicker, PickerGroup
 
+        if self._picker_group is None:
+            self._picker_group = PickerGroup()
         self.pickers[(magic, self._cell_id)] = state
-        picker = CodePicker(state, CELL_HINT if magic == "code" else NEW_CELL_HINT)
+        previous = self._picker_widgets.pop((magic, self._cell_id), None)
+        if previous is not None:
+            previous.close_all()  # its output is gone: the front end holds no view of it
+        notebook = self.context().notebook
+        linker = Linker(notebook.parent if notebook is not None else Path.cwd())
+        picker = CodePicker(
+            state,
+            CELL_HINT if magic == "code" else NEW_CELL_HINT,
+            link=linker.link_to,
+            group=self._picker_group,
+        )
+        self._picker_widgets[(magic, self._cell_id)] = picker
         display(picker)
-        self._latest_picker = picker
-        if self.picker_focus:
-            picker.search.focus()
-            self._focus_again_soon(picker)
-
-    def _focus_again_soon(self, picker) -> None:
-        """Ask for the focus again once the front end has drawn the picker.
-
-        A focus request that arrives before the widget's view exists is lost, and
-        after Shift+Enter JupyterLab moves on to the next cell; so in a kernel the
-        request is repeated shortly after the cell has run, unless a newer picker
-        has been shown since (Run All must not jump back).
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # a terminal IPython: there is no front end to wait for
-            return
-
-        def again() -> None:
-            if self._latest_picker is picker:
-                picker.search.focus()
-
-        for delay in FOCUS_RETRY_SECONDS:
-            loop.call_later(delay, again)
 
     @line_magic("codebook")
     def codebook_magic(self, line: str) -> CodebookTable:

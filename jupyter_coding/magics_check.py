@@ -14,7 +14,7 @@ import html
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,8 +26,9 @@ from .checks import CheckConfig, ConfigError, check_paths
 from .fieldnotes import FieldNotesError
 from .findings import Finding
 from .notebook import MAGIC, METADATA_KEY
+from .words import count as counted
 
-__all__ = ["CheckMagics", "FindingsView", "cell_lines", "notebook_for"]
+__all__ = ["CheckMagics", "FindingsView", "Linker", "cell_lines", "findings_view", "notebook_for"]
 
 
 # -- which cell holds a line -------------------------------------------------------
@@ -82,8 +83,9 @@ def notebook_for(markdown: Path) -> Path | None:
     return None
 
 
-class _Linker:
-    """Finds the cell of a finding, reading each notebook once."""
+class Linker:
+    """Finds the notebook cell of a file's line (a finding, a quote), reading each notebook
+    once; links are relative to ``base`` (the running notebook's folder)."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
@@ -105,16 +107,26 @@ class _Linker:
         except ValueError:  # another drive
             return path.as_posix()
 
-    def link(self, finding: Finding) -> tuple[str, str]:
-        """(href, what it points at) for a finding."""
-        known = self._notebook(finding.path)
+    def link_to(self, path: str, line: int) -> tuple[str, str]:
+        """(href, what it points at) for a line of a study file: its notebook cell, else
+        the file."""
+        known = self._notebook(path)
         if known is not None:
             notebook, spans = known
             for span in spans:
-                if span.first <= finding.line <= span.last:
+                if span.first <= line <= span.last:
                     href = f"{quote(self._relative(notebook))}#cell-id={quote(span.cell_id)}"
                     return href, f"{notebook.name}, cell {span.cell_id}"
-        return quote(self._relative(Path(finding.path))), f"{Path(finding.path).name}"
+        return quote(self._relative(Path(path))), f"{Path(path).name}"
+
+    def link(self, finding: Finding) -> tuple[str, str]:
+        """(href, what it points at) for a finding."""
+        return self.link_to(finding.path, finding.line)
+
+    def shown(self, path: str) -> str:
+        """A path as the findings show it: relative to the base folder (absolute only on
+        another drive)."""
+        return self._relative(Path(path))
 
 
 # -- the view ------------------------------------------------------------------------
@@ -127,6 +139,10 @@ class FindingsView:
     findings: list[Finding]
     links: list[tuple[str, str]] = field(default_factory=list)
     checked: int = 0  # files checked
+    paths: list[str] = field(default_factory=list)  # each finding's path as shown
+
+    def _path(self, number: int) -> str:
+        return self.paths[number] if number < len(self.paths) else self.findings[number].path
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -138,16 +154,19 @@ class FindingsView:
         count = len(self.findings)
         files = len({f.path for f in self.findings})
         if not count:
-            return f"No findings in {self.checked} files."
+            return f"No findings in {counted(self.checked, 'file')}."
         return f"{count} finding{'s' * (count != 1)} in {files} of {self.checked} files."
 
     def __repr__(self) -> str:
-        return "\n".join([*(f.format() for f in self.findings), self._summary()])
+        lines = [replace(f, path=self._path(n)).format() for n, f in enumerate(self.findings)]
+        return "\n".join([*lines, self._summary()])
 
     def _repr_html_(self) -> str:
         rows = []
-        for finding, (href, target) in zip(self.findings, self.links, strict=True):
-            where = f"{Path(finding.path).name}:{finding.line}:{finding.col}"
+        for number, (finding, (href, target)) in enumerate(
+            zip(self.findings, self.links, strict=True)
+        ):
+            where = f"{self._path(number)}:{finding.line}:{finding.col}"
             colour = "#b2182b" if finding.severity == "error" else "#8a6d00"
             rows.append(
                 "<tr>"
@@ -172,8 +191,13 @@ def findings_view(
     findings: Sequence[Finding], base: Path | None = None, checked: int = 0
 ) -> FindingsView:
     """A :class:`FindingsView` with links relative to ``base`` (the notebook's folder)."""
-    linker = _Linker(base or Path.cwd())
-    return FindingsView(list(findings), [linker.link(f) for f in findings], checked)
+    linker = Linker(base or Path.cwd())
+    return FindingsView(
+        list(findings),
+        [linker.link(f) for f in findings],
+        checked,
+        [linker.shown(f.path) for f in findings],
+    )
 
 
 # -- the magic ---------------------------------------------------------------------------

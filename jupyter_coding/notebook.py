@@ -57,6 +57,7 @@ __all__ = [
     "MarkdownExport",
     "add_empty_cell",
     "cell_kind",
+    "check_header_kept",
     "export_markdown",
     "made_from_markdown",
     "notebook_json",
@@ -352,7 +353,52 @@ def export_markdown(
             pieces.append((body, end, index))
         else:
             pieces.append((body, None, None))
-    return MarkdownExport(leading + _join(pieces), left_out)
+    text = leading + _join(pieces)
+    check_header_kept(notebook, text, path)
+    return MarkdownExport(text, left_out)
+
+
+def check_header_kept(notebook: NotebookNode, text: str, path: str | None = None) -> None:
+    """Refuse an export whose header or source block the parser would no longer find.
+
+    The parser reads a header only at the top of a file and the source block right
+    after it, so a cell above them (a ``%%code`` cell added right after the setup
+    cell, say) would leave a file without a header for every command. Raises
+    :class:`FieldNotesError` naming the cell and what to do; the text is not written.
+    """
+    cells = notebook["cells"]
+    kinds = [cell_kind(cell) for cell in cells]
+    wanted = [kind for kind in ("header", "source") if kind in kinds]
+    if not wanted:
+        return  # made from a file without them: nothing to lose
+    notes = parse(text)
+    found = {"header": notes.header is not None, "source": notes.source is not None}
+    lost = next((kind for kind in wanted if not found[kind]), None)
+    if lost is None:
+        return
+    names = {"header": "the header", "source": "the source block"}
+    home = kinds.index(lost)
+    first = kinds.index("header") + 1 if lost == "source" and "header" in kinds else 0
+    for number in range(first, home):
+        cell = cells[number]
+        source = _source(cell).strip()
+        if cell_kind(cell) == SETUP_KIND or not source or source == SETUP_SOURCE:
+            continue
+        if cell["cell_type"] == "code" and _magic_body(_source(cell)) is None:
+            continue  # scratch code is left out of the markdown
+        what = "%%code cell" if cell["cell_type"] == "code" else f"{cell['cell_type']} cell"
+        raise FieldNotesError(
+            f"cell {number + 1}: this {what} stands above {names[lost]} (cell {home + 1}), "
+            f"so the markdown would have no {lost} for any command; the markdown was not "
+            "written: move the cell below the '# coding' cell and save or export again",
+            path,
+        )
+    raise FieldNotesError(
+        f"cell {home + 1}: {names[lost]} no longer reads as one (a header starts with "
+        "'# s' or '# p' and the number on the next line; the source block is the python "
+        "block under it); the markdown was not written",
+        path,
+    )
 
 
 def _join(pieces: list[tuple[str, str | None, int | None]]) -> str:

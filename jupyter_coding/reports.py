@@ -35,6 +35,7 @@ from .fieldnotes import FieldNotes, parse, read_text
 from .fieldnotes.reading import coding_traces
 from .files import find_field_notes
 from .progress import progress
+from .words import count as counted
 
 __all__ = [
     "CodebookEntry",
@@ -535,7 +536,8 @@ def relation_figure(graph: Graph):
     from matplotlib.collections import LineCollection
 
     positions = _layout(graph)
-    tallest = max((sum(1 for n in graph.nodes if n.column == c) for c in (0, 1, 2)), default=1)
+    # at least one row: an empty graph would give matplotlib an empty range (and a warning)
+    tallest = max(1, *(sum(1 for n in graph.nodes if n.column == c) for c in (0, 1, 2)))
     height = max(6.0, 0.13 * tallest + 2)
     # fixed margins: a layout engine costs seconds on a graph of a few hundred labels
     figure = _figure_class()(figsize=(13, height))
@@ -570,7 +572,8 @@ def relation_figure(graph: Graph):
     for side in ("left", "right", "top"):
         axes.spines[side].set_visible(False)
     figure.suptitle(
-        f"The axial model: {len(graph.nodes)} codes, {len(graph.edges)} relations",
+        f"The axial model: {counted(len(graph.nodes), 'code')}, "
+        f"{counted(len(graph.edges), 'relation')}",
         y=1 - 0.1 / height,
     )
     from matplotlib.lines import Line2D
@@ -674,8 +677,9 @@ def html_report(study: Study, title: str = "Coding report", top: int = 30) -> st
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="muted">{len(study.files)} files, {len(points)} sources, '
-        f"{len(codebook.codes)} codes, {len(codebook.relations())} relations; "
+        f'<p class="muted">{counted(len(study.files), "file")}, '
+        f"{counted(len(points), 'source')}, {counted(len(codebook.codes), 'code')}, "
+        f"{counted(len(codebook.relations()), 'relation')}; "
         f"made {stamp} by jupyter-coding.</p>",
         '<nav><a href="#frequencies">Frequencies</a><a href="#co-occurrence">Co-occurrence</a>'
         '<a href="#relations">Relations</a><a href="#saturation">Saturation</a></nav>',
@@ -699,10 +703,21 @@ def html_report(study: Study, title: str = "Coding report", top: int = 30) -> st
         _table(["code", "code", "traces"], [(a, b, n) for (a, b), n in list(pairs.items())[:top]]),
         "</section>",
         '<section id="relations"><h2>Relations: the axial model</h2>',
-        "<p>Decisions, their options (practices and patterns) and the forces the options "
-        "act on.</p>",
-        _img(relation_figure(graph), "relations between codes"),
-        _table(["relation", "edges"], sorted(kinds.items())),
+        *(
+            [
+                "<p>Decisions, their options (practices and patterns) and the forces the "
+                "options act on.</p>",
+                _img(relation_figure(graph), "relations between codes"),
+                _table(["relation", "edges"], sorted(kinds.items())),
+            ]
+            if graph.edges
+            else [
+                '<p class="no-relations">This study has no relations yet: no trace relates '
+                "two codes (<code>add_force_relations</code>, "
+                "<code>add_decision_option_link</code>, ...), so there is no axial model "
+                "to draw.</p>"
+            ]
+        ),
         "</section>",
         '<section id="saturation"><h2>Saturation</h2>',
         "<p>Sources in coding order (s1 … then p1 …); a source brings the codes it defines "

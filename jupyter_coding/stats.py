@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .fieldnotes import FieldNotes
 from .fieldnotes.reading import coding_traces
+from .words import count
 
 __all__ = ["FileStats", "file_stats", "format_table", "total_stats"]
 
@@ -133,11 +134,12 @@ def format_table(per_file: list[FileStats], total: FileStats) -> str:
             lines.append("  ".join("-" * w for w in widths))
     relations = ", ".join(f"{k} {v}" for k, v in sorted(total.relations.items()))
     lines.append(
-        f"{total.sources} sources, {total.quotes} quotes, {total.open_traces} open and "
-        f"{total.axial_traces} axial traces, {sum(total.definitions.values())} definitions, "
-        f"{sum(total.relations.values())} relations ({relations or 'none'}), "
-        f"{total.applied} codes applied ({total.attached} add-codes items), "
-        f"{len(total.identifiers)} distinct identifiers"
-        + (f", {total.templates} template traces left out" if total.templates else "")
+        f"{count(total.sources, 'source')}, {count(total.quotes, 'quote')}, "
+        f"{total.open_traces} open and {count(total.axial_traces, 'axial trace')}, "
+        f"{count(sum(total.definitions.values()), 'definition')}, "
+        f"{count(sum(total.relations.values()), 'relation')} ({relations or 'none'}), "
+        f"{count(total.applied, 'code')} applied ({count(total.attached, 'add-codes item')}), "
+        f"{count(len(total.identifiers), 'distinct identifier')}"
+        + (f", {count(total.templates, 'template trace')} left out" if total.templates else "")
     )
     return "\n".join(lines)

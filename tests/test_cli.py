@@ -41,7 +41,7 @@ def test_stats_totals_on_corpus(capsys):
 def test_stats_text_table(capsys):
     code, out, _ = run(capsys, "stats", str(SEED))
     assert code == 0
-    assert "1 sources, 17 quotes, 12 open and 12 axial traces" in out
+    assert "1 source, 17 quotes, 12 open and 12 axial traces" in out
     assert "14 codes applied (14 add-codes items), 12 distinct identifiers" in out
 
 
@@ -78,7 +78,7 @@ def test_console_script_and_jupyter_subcommand():
         text=True,
         check=False,
     )
-    assert result.returncode == 0 and "1 files, 1 exact" in result.stdout
+    assert result.returncode == 0 and "1 file, 1 exact" in result.stdout
     usage = subprocess.run(
         [sys.executable, "-m", "jupyter_coding.cli", "nonsense"], capture_output=True, text=True
     )

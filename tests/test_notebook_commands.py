@@ -302,7 +302,7 @@ def test_verify_covers_the_notebook_round_trip(capsys, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "verify", EXAMPLES / "s_1.md")
     assert code == 1
     assert "notebook round trip" in out
-    assert out.strip().endswith("1 files, 0 exact")
+    assert out.strip().endswith("1 file, 0 exact")
 
 
 def test_unreadable_notebooks_are_one_line_errors(tmp_path, capsys):

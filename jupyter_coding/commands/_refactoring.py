@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from ..words import count
+
 if TYPE_CHECKING:  # imported when a command runs, not when the CLI starts
     from ..refactor import Refactoring
 
@@ -28,8 +30,8 @@ def apply(refactoring: Refactoring, dry_run: bool) -> int:
     files = len(refactoring.changes)
     verb = "would change" if dry_run else "changed"
     print(
-        f"{refactoring.description}: {verb} {refactoring.changed_lines} lines in {files} "
-        f"file{'s' * (files != 1)}",
+        f"{refactoring.description}: {verb} {count(refactoring.changed_lines, 'line')} in "
+        f"{count(files, 'file')}",
         file=sys.stderr,
     )
     return 0

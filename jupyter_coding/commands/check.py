@@ -87,6 +87,8 @@ def run(args) -> int:
     if findings and args.format == "text":
         files = len({finding.path for finding in findings})
         print(f"{_count(len(findings), 'finding')} in {_count(files, 'file')}", file=sys.stderr)
+    if args.model and args.format == "text" and not any(f.rule.startswith("JC9") for f in findings):
+        print(f"no drift: {args.model} and the field notes agree", file=sys.stderr)
     return EXIT_FAILED if findings else EXIT_OK
 
 

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..files import atomic_write
+from ..words import count
 from ._common import add_format_argument, add_paths_argument
 
 if TYPE_CHECKING:  # the reports module is imported when the command runs
@@ -100,7 +101,7 @@ def run(args) -> int:
     text = render(entries)
     if args.output:
         atomic_write(args.output, text.encode("utf-8"))
-        print(f"{len(entries)} codes written to {args.output}", file=sys.stderr)
+        print(f"{count(len(entries), 'code')} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..cli import UserError
 from ..files import atomic_write, find_field_notes
 from ..interop.common import NothingToExport, sources_to_export
+from ..words import count
 from ._common import add_paths_argument, read_all
 
 FORMATS = {
@@ -117,15 +118,19 @@ def _export(args, notes) -> tuple[bytes, str]:
 
         codebook = Codebook.from_notes(notes)
         data = write_qdc(codebook)
-        summary = f"{len(exported_codes(codebook))} codes, {len(codebook.metaclasses())} categories"
+        summary = (
+            f"{count(len(exported_codes(codebook)), 'code')}, "
+            f"{count(len(codebook.metaclasses()), 'category', 'categories')}"
+        )
     elif args.format == "qdpx":
         from ..interop.refi_qda import export_project
 
         project = export_project(notes, args.user, args.name or _project_name(args.paths))
         data = project.data
         summary = (
-            f"{project.sources} sources, {project.codes} codes, {project.codings} codings, "
-            f"{project.memos} memos, {project.links} links"
+            f"{count(project.sources, 'source')}, {count(project.codes, 'code')}, "
+            f"{count(project.codings, 'coding')}, {count(project.memos, 'memo')}, "
+            f"{count(project.links, 'link')}"
         )
     else:
         from ..interop.codeable_models import render_model, source_entries
@@ -133,5 +138,6 @@ def _export(args, notes) -> tuple[bytes, str]:
         entries = source_entries(notes)
         text = render_model(entries, args.codes_module, args.metamodel_module)
         data = text.encode("utf-8")
-        summary = f"{len(entries)} sources, {sum(len(e.codes) for e in entries)} source-code links"
+        links = sum(len(e.codes) for e in entries)
+        summary = f"{count(len(entries), 'source')}, {count(links, 'source-code link')}"
     return data, summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..cli import UserError
 from ..corpus import Codebook
 from ..fieldnotes import FieldNotesError
+from ..words import count
 from ._common import add_format_argument, print_json, read_all
 
 
@@ -58,7 +59,7 @@ def run(args) -> int:
 
 def format_changes(file: str, changes) -> str:
     """The changes as the researcher reads them, with the commands that apply them."""
-    lines = [f"{file}: {changes.codes} codes"]
+    lines = [f"{file}: {count(changes.codes, 'code')}"]
     if not changes.changed:
         lines[0] += ", the same as in the field notes"
         return "\n".join(lines)

@@ -63,15 +63,13 @@ def run(args) -> int:
                     continue
                 if not args.force:
                     try:
-                        reason = unsaved_changes(read_notebook(old.decode("utf-8")), text)
+                        existing = read_notebook(old.decode("utf-8"))
+                        reason = unsaved_changes(existing, text)
                     except Exception:
-                        reason = "it is not a notebook made by to-notebook"
+                        existing, reason = None, "it is not a notebook made by to-notebook"
                     if reason:
-                        raise FieldNotesError(
-                            f"not replaced: {reason} (run `jupyter-coding to-markdown "
-                            f"{target}` first, or use --force)",
-                            target,
-                        )
+                        advice = _advice(existing, text, target)
+                        raise FieldNotesError(f"not replaced: {reason} ({advice})", target)
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, content, sync=False)  # a notebook can be made again
             written += 1
@@ -86,3 +84,26 @@ def run(args) -> int:
             f"{unchanged} unchanged, {failed} refused or failed"
         )
     return 1 if failed else 0
+
+
+def _advice(notebook, markdown_text: str, target) -> str:
+    """What to do about a notebook that holds work the markdown lacks, truthfully:
+    ``to-markdown`` brings edits back but never keeps code cells without ``%%code``."""
+    from ..notebook import METADATA_KEY, export_markdown
+
+    if notebook is None:
+        return "move it away, or use --force"
+    try:
+        export = export_markdown(notebook)
+    except FieldNotesError:
+        return f"fix that cell and run `jupyter-coding to-markdown {target}`, or use --force"
+    recorded = (notebook["metadata"].get(METADATA_KEY) or {}).get("sha256")
+    edits = export.text != markdown_text and recorded != sha256(export.text.encode("utf-8"))
+    scratch = len(export.left_out)
+    if not scratch:
+        return f"run `jupyter-coding to-markdown {target}` first, or use --force"
+    cells = "that cell" if scratch == 1 else "those cells"
+    kept = f"to-markdown never keeps code cells without %%code: copy what you need from {cells}"
+    if edits:
+        return f"run `jupyter-coding to-markdown {target}` for the edits; {kept}; then use --force"
+    return f"{kept}, then use --force"

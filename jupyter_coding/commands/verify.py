@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..verify import verify_text
+from ..words import count
 from ._common import add_paths_argument, read_all
 from ._notebooks import import_nbformat_quickly
 
@@ -37,5 +38,5 @@ def run(args) -> int:
         for verdict in verdicts:
             if not verdict.exact:
                 print(verdict.message())
-    print(f"{total} files, {exact} exact")
+    print(f"{count(total, 'file')}, {exact} exact")
     return 0 if exact == total else 1

@@ -38,6 +38,7 @@ from .. import __version__
 from ..corpus import Code, Codebook
 from ..fieldnotes import FieldNotes, FieldNotesError, Quote
 from ..fieldnotes.reading import coding_traces
+from ..words import count
 from .common import NothingToExport, display_paths, sources_to_export
 
 __all__ = [
@@ -208,7 +209,7 @@ def _codes_element(tree: _Tree, parent: ET.Element, codebook: Codebook) -> ET.El
         tree.element(
             category,
             "Description",
-            f"Metaclass {metaclass}: the {len(members)} codes defined as "
+            f"Metaclass {metaclass}: the {count(len(members), 'code')} defined as "
             f"CClass({metaclass}, ...) in the field notes",
         )
         for code in members:

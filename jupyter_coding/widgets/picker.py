@@ -1,26 +1,44 @@
 """The code picker as ipywidgets: search box, matches, details, picks and a new-code form.
 
 All decisions are made by :class:`~.picker_logic.PickerState`; this module only
-turns its state into widgets and widget events into calls on it. Keyboard use:
-type in the search box, Enter picks the highlighted (top) match and clears the
-box for the next one; Tab leaves the box, and Shift+Enter then runs the cell
-again, which writes the picks into the cell's text (see ``%%code``).
+turns its state into widgets and widget events into calls on it.
+
+A picker starts folded: one search box under the cell, so a long notebook stays
+light. Typing in it opens the matches, the highlighted code's detail (definition,
+uses, and the quotes other sources code with it, each a link to its notebook cell
+or file), the picks and the new-code form. Opening one picker folds the others
+(:class:`PickerGroup`). Keyboard use: type, Enter picks the highlighted (top) match
+and clears the box for the next one; Tab leaves the box, and Ctrl+Enter (or
+Shift+Enter) then runs the cell again, which writes the picks into its text (see
+``%%code``).
 """
 
 from __future__ import annotations
 
 import html
+import weakref
 from collections.abc import Callable
 
-from ipywidgets import HTML, Button, Combobox, HBox, Layout, Text, VBox
+from ipywidgets import HTML, Button, Combobox, HBox, Layout, Output, Text, VBox
 
 from ..display import chip, metaclass_colour
-from .picker_logic import CodeDetail, Match, PickerState, label_from_identifier
+from ..words import count
+from .picker_logic import CodeDetail, Match, PickerState, label_from_identifier, site_name
 
-__all__ = ["CELL_HINT", "NEW_CELL_HINT", "CodePicker"]
+__all__ = ["CELL_HINT", "NEW_CELL_HINT", "CodePicker", "PickerGroup"]
 
-CELL_HINT = "Tab, then Shift+Enter: runs this cell again and writes the picks into it."
-NEW_CELL_HINT = "Tab, then Shift+Enter: runs this cell again, which adds a %%code cell below."
+CELL_HINT = "Tab, then Ctrl+Enter: the cell runs again with the picks written into it."
+NEW_CELL_HINT = "Tab, then Ctrl+Enter: the cell runs again and adds a %%code cell below."
+SEARCH_PLACEHOLDER = "pick a code: type part of its identifier or label"
+# an HTML widget's content would otherwise keep the width of its longest line and run
+# under the column beside it; with this, long rows shorten (ellipsis) instead
+PICKER_STYLE = (
+    "<style>.jc-picker .widget-html-content{min-width:0;max-width:100%;"
+    "white-space:normal;overflow:hidden}</style>"
+)
+
+# a link to a study file's line: (href, what it points at), or None
+Linker = Callable[[str, int], "tuple[str, str] | None"]
 
 
 def _escape(text: str | None) -> str:
@@ -35,54 +53,97 @@ def matches_html(state: PickerState) -> str:
             f'<div class="jc-matches jc-empty">no code matches <code>{what}</code>: '
             "create it below</div>"
         )
-    rows = []
-    for number, match in enumerate(state.matches):
-        rows.append(_match_row(match, number == state.highlight))
+    rows = [_match_row(m, n == state.highlight) for n, m in enumerate(state.matches)]
     more = state.total - len(state.matches)
-    counted = f"{state.total} match{'es' if state.total != 1 else ''}"
+    counted = count(state.total, "match", "matches")
     if more > 0:
         counted += f" ({more} more: type more to narrow)"
-    return f'<div class="jc-matches"><div style="opacity:.7">{counted}</div>{"".join(rows)}</div>'
-
-
-def _match_row(match: Match, highlighted: bool) -> str:
-    colour = metaclass_colour(match.metaclass)
-    background = "background:rgba(0,114,178,.15);" if highlighted else ""
-    marker = "&#9656; " if highlighted else "&nbsp;&nbsp;"
-    css_class = "jc-match jc-highlight" if highlighted else "jc-match"
     return (
-        f'<div class="{css_class}" data-code="{_escape(match.identifier)}" '
-        f'style="{background}border-left:6px solid {colour};padding:1px 6px;margin:1px 0;'
-        'white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
-        f"{marker}<code>{_escape(match.identifier)}</code> "
-        f'<span style="opacity:.85">{_escape(match.label) or "<i>undefined</i>"}</span> '
-        f'<span style="color:{colour}">{_escape(match.metaclass or "")}</span> '
-        f'<span style="opacity:.6">{match.use_count} use{"s" if match.use_count != 1 else ""}'
-        "</span></div>"
+        f'{PICKER_STYLE}<div class="jc-matches" style="white-space:normal;min-width:0">'
+        f'<div style="opacity:.7">{counted}</div>{"".join(rows)}</div>'
     )
 
 
-def detail_html(detail: CodeDetail | None) -> str:
-    """Definition, uses and evidence quotes of the highlighted code."""
+def _match_row(match: Match, highlighted: bool) -> str:
+    """One match: name and label shortened to the room there is, metaclass and uses kept."""
+    colour = metaclass_colour(match.metaclass)
+    background = "background:rgba(0,114,178,.15);" if highlighted else ""
+    marker = "&#9656; " if highlighted else ""
+    css_class = "jc-match jc-highlight" if highlighted else "jc-match"
+    label = _escape(match.label) or "<i>undefined</i>"
+    title = _escape(f"{match.identifier}: {match.label or 'undefined'}")
+    return (
+        f'<div class="{css_class}" data-code="{_escape(match.identifier)}" title="{title}" '
+        f'style="{background}display:flex;gap:.6em;align-items:baseline;'
+        f'border-left:6px solid {colour};padding:1px 6px;margin:1px 0">'
+        '<span class="jc-name" style="flex:1 1 auto;min-width:0;overflow:hidden;'
+        'text-overflow:ellipsis;white-space:nowrap">'
+        f"{marker}<code>{_escape(match.identifier)}</code> "
+        f'<span style="opacity:.8">{label}</span></span>'
+        '<span class="jc-count" style="flex:none;white-space:nowrap">'
+        f'<span style="color:{colour}">{_escape(match.metaclass or "")}</span> '
+        f'<span style="opacity:.7">{count(match.use_count, "use")}</span></span></div>'
+    )
+
+
+def _linked(text: str, path: str, line: int, link: Linker | None) -> str:
+    target = link(path, line) if link is not None and not path.startswith("<") else None
+    if target is None:
+        return _escape(text)
+    href, title = target
+    return (
+        f'<a class="jc-link" href="{_escape(href)}" title="open {_escape(title)}">'
+        f"{_escape(text)}</a>"
+    )
+
+
+def detail_html(detail: CodeDetail | None, shown: int = 3, link: Linker | None = None) -> str:
+    """Definition, uses and the first ``shown`` evidence quotes of the highlighted code."""
     if detail is None:
         return '<div class="jc-detail"></div>'
-    parts = [f'<div class="jc-detail"><b>{_escape(detail.identifier)}</b>']
+    parts = [
+        '<div class="jc-detail" style="white-space:normal;min-width:0;overflow-wrap:anywhere">'
+        f"<b>{_escape(detail.identifier)}</b>"
+    ]
     if detail.definitions:
-        parts.append(
-            "<div>defined as "
-            + "; ".join(f"<code>{_escape(d)}</code>" for d in detail.definitions)
-            + "</div>"
-        )
+        sites = detail.definition_sites or [("<", 0)] * len(detail.definitions)
+        defined = []
+        for (path, line), definition in zip(sites, detail.definitions, strict=False):
+            what, _, _ = definition.rpartition(" (")
+            defined.append(
+                f"<code>{_escape(what)}</code> ({_linked(site_name(path, line), path, line, link)})"
+            )
+        parts.append("<div>defined as " + "; ".join(defined) + "</div>")
     else:
         parts.append("<div><i>defined nowhere in the study</i></div>")
     parts.append(f"<div>{_escape(uses_text(detail))}</div>")
-    for where, text in detail.evidence:
-        parts.append(
-            '<blockquote class="jc-evidence" style="margin:2px 0 2px 8px;padding-left:6px;'
-            f'border-left:3px solid #ccc">{_escape(text)} '
-            f'<span style="opacity:.6">({_escape(where)})</span></blockquote>'
-        )
+    parts.append(evidence_html(detail, shown, link))
     parts.append("</div>")
+    return "".join(parts)
+
+
+def evidence_html(detail: CodeDetail, shown: int, link: Linker | None = None) -> str:
+    """The quotes of other sources that apply the code, nearest and most varied first."""
+    if not detail.evidence:
+        return (
+            '<div class="jc-no-evidence" style="opacity:.7">'
+            "no quote of another source applies it yet</div>"
+        )
+    total, sources = len(detail.evidence), detail.evidence_sources
+    heading = f"evidence: {count(total, 'quote')} in {count(sources, 'other source')}" + (
+        ", nearest to this cell's quote first" if any(q.overlap for q in detail.evidence) else ""
+    )
+    parts = [f'<div style="margin-top:4px"><b>{_escape(heading)}</b></div>']
+    for quote in detail.evidence[:shown]:
+        where = f"{quote.source + ' · ' if quote.source else ''}{quote.where}"
+        parts.append(
+            '<blockquote class="jc-evidence" style="margin:3px 0 3px 8px;padding-left:6px;'
+            f'border-left:3px solid #ccc">{_escape(quote.text)} '
+            f'<span class="jc-where" style="white-space:nowrap;opacity:.75">'
+            f"({_linked(where, quote.path, quote.line, link)})</span></blockquote>"
+        )
+    if total > shown:
+        parts.append(f'<div style="opacity:.7">{total - shown} more: press More evidence</div>')
     return "".join(parts)
 
 
@@ -113,6 +174,31 @@ def uses_text(detail: CodeDetail) -> str:
     return text
 
 
+class PickerGroup:
+    """The pickers of one notebook: opening one folds the others (one open at a time)."""
+
+    def __init__(self) -> None:
+        self._pickers: list[weakref.ref[CodePicker]] = []
+
+    def add(self, picker: CodePicker) -> None:
+        self._pickers = [ref for ref in self._pickers if ref() is not None]
+        self._pickers.append(weakref.ref(picker))
+
+    def opened(self, picker: CodePicker) -> None:
+        for ref in self._pickers:
+            other = ref()
+            if other is not None and other is not picker and other.expanded:
+                other.fold()
+
+    def pickers(self) -> list[CodePicker]:
+        return [picker for ref in self._pickers if (picker := ref()) is not None]
+
+
+def _icon_button(icon: str, tooltip: str, description: str = "") -> Button:
+    width = "auto" if description else "2.6em"
+    return Button(description=description, icon=icon, tooltip=tooltip, layout=Layout(width=width))
+
+
 class CodePicker(VBox):
     """A picker bound to a :class:`PickerState` (one cell's picks)."""
 
@@ -121,36 +207,52 @@ class CodePicker(VBox):
         state: PickerState,
         hint: str = CELL_HINT,
         on_change: Callable[[PickerState], None] | None = None,
+        link: Linker | None = None,
+        group: PickerGroup | None = None,
     ) -> None:
         self.state = state
         self.hint = hint
         self.on_change = on_change
+        self.link = link
+        self.group = group
+        self.expanded = False
+        self.detail_html = ""
         self._confirm: tuple[str, str] | None = None  # near-duplicate awaiting a second Create
         self.search = Text(
             value=state.query,
-            placeholder="search codes: identifier or label (Enter picks the top match)",
+            placeholder=SEARCH_PLACEHOLDER,
             continuous_update=True,
-            layout=Layout(width="32em"),
+            layout=Layout(width="26em", max_width="100%"),
         )
-        self.pick_button = Button(
-            description="Pick", icon="check", tooltip="pick the highlighted code (Enter)"
+        self.search.add_class("jc-search")
+        self.status = HTML(layout=Layout(min_width="0"))
+        self.pick_button = _icon_button("check", "pick the highlighted code (Enter)", "Pick")
+        self.up_button = _icon_button("arrow-up", "highlight the match above")
+        self.down_button = _icon_button("arrow-down", "highlight the match below")
+        self.undo_button = _icon_button("undo", "take the last pick back", "Undo pick")
+        self.more_button = _icon_button("quote-left", "show more quotes", "More evidence")
+        self.fold_button = _icon_button("chevron-up", "fold the picker (the picks stay)")
+        self.matches_view = HTML(layout=Layout(flex="1 1 18em", min_width="14em", max_width="34em"))
+        self.matches_view.add_class("jc-matches-view")
+        self.detail_view = Output(layout=Layout(flex="1 1 24em", min_width="14em"))
+        self.detail_view.add_class("jc-detail-view")
+        self.picked_view = HTML(layout=Layout(flex="1 1 auto", min_width="0"))
+        self.new_identifier = Text(
+            placeholder="new_code_identifier",
+            continuous_update=True,
+            layout=Layout(width="14em", max_width="100%"),
         )
-        self.up_button = Button(icon="arrow-up", tooltip="highlight the match above")
-        self.down_button = Button(icon="arrow-down", tooltip="highlight the match below")
-        self.undo_button = Button(description="Undo pick", icon="undo")
-        for button in (self.up_button, self.down_button):
-            button.layout = Layout(width="3em")
-        self.matches_view = HTML()
-        self.detail_view = HTML()
-        self.picked_view = HTML()
-        self.new_identifier = Text(placeholder="new_code_identifier", continuous_update=True)
         self.new_metaclass = Combobox(
             options=tuple(state.metaclasses),
             placeholder="metaclass: " + ", ".join(state.metaclasses),
             continuous_update=True,
+            layout=Layout(width="12em", max_width="100%"),
         )
-        self.new_label = Text(placeholder="Label (default: from the identifier)")
-        self.create_button = Button(description="New code", icon="plus")
+        self.new_label = Text(
+            placeholder="Label (default: from the identifier)",
+            layout=Layout(width="16em", max_width="100%"),
+        )
+        self.create_button = _icon_button("plus", "create the code and pick it", "New code")
         self.message = HTML()
 
         self.search.observe(self._on_query, "value")
@@ -159,28 +261,84 @@ class CodePicker(VBox):
         self.up_button.on_click(lambda _: self.move(-1))
         self.down_button.on_click(lambda _: self.move(1))
         self.undo_button.on_click(lambda _: self.undo())
+        self.more_button.on_click(lambda _: self.more_evidence())
+        self.fold_button.on_click(lambda _: self.fold())
         self.create_button.on_click(lambda _: self.create())
         for field in (self.new_identifier, self.new_label):
             field.on_msg(self._on_form_message)
         self.new_identifier.observe(self._on_new_identifier, "value")
 
+        wrap = Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
+        self.body = VBox(
+            [
+                HBox(
+                    [
+                        self.pick_button,
+                        self.up_button,
+                        self.down_button,
+                        self.more_button,
+                        self.undo_button,
+                        self.fold_button,
+                    ],
+                    layout=Layout(flex_flow="row wrap"),
+                ),
+                HBox([self.matches_view, self.detail_view], layout=wrap),
+                HBox([self.picked_view], layout=wrap),
+                HBox(
+                    [self.new_identifier, self.new_metaclass, self.new_label, self.create_button],
+                    layout=Layout(flex_flow="row wrap"),
+                ),
+                self.message,
+            ],
+            layout=Layout(display="none", width="100%"),
+        )
+        self.body.add_class("jc-picker-body")
         super().__init__(
             children=[
-                HBox([self.search, self.pick_button, self.up_button, self.down_button]),
-                HBox([self.matches_view, self.detail_view]),
-                HBox([self.picked_view, self.undo_button]),
-                HBox([self.new_identifier, self.new_metaclass, self.new_label, self.create_button]),
-                self.message,
-            ]
+                HBox(
+                    [self.search, self.status],
+                    layout=Layout(flex_flow="row wrap", align_items="center", width="100%"),
+                ),
+                self.body,
+            ],
+            layout=Layout(width="100%", max_width="100%"),
         )
-        self.matches_view.layout = Layout(width="50%")
-        self.detail_view.layout = Layout(width="50%")
         self.add_class("jc-picker")
+        if group is not None:
+            group.add(self)
         self.refresh()
+        if state.query.strip() or state.picks:
+            self.expand()
+
+    def close_all(self) -> None:
+        """Close the picker and every widget in it (a widget lives until closed)."""
+        pending = [self]
+        while pending:
+            widget = pending.pop()
+            pending.extend(getattr(widget, "children", ()))
+            widget.close()
+
+    # -- folding -------------------------------------------------------
+    def expand(self) -> None:
+        """Show the matches, detail, picks and form (and fold the group's other pickers)."""
+        if not self.expanded:
+            self.expanded = True
+            self.body.layout.display = "flex"
+            self.refresh()
+        if self.group is not None:
+            self.group.opened(self)
+
+    def fold(self) -> None:
+        """Show the search box alone; the picks stay."""
+        self.expanded = False
+        self.body.layout.display = "none"
+        self.refresh_status()
 
     # -- events --------------------------------------------------------
     def _on_query(self, change) -> None:
         self.state.query = change["new"]
+        if change["new"].strip():
+            self.expand()
         self.refresh_matches()
 
     def _on_search_message(self, _widget, content, _buffers) -> None:
@@ -203,6 +361,7 @@ class CodePicker(VBox):
     # -- actions (what the buttons and keys do) -------------------------
     def submit(self) -> None:
         """Enter in the search box: pick the highlighted match, or start a new code."""
+        self.expand()
         if not self.state.query.strip():
             self._say("type part of a code's identifier or label first")
             return
@@ -236,6 +395,10 @@ class CodePicker(VBox):
         self.state.move(step)
         self.refresh_matches()
 
+    def more_evidence(self) -> None:
+        self.state.more_evidence()
+        self.refresh_detail()
+
     def undo(self) -> None:
         taken = self.state.unpick()
         self._say(f"took back <code>{html.escape(taken)}</code>" if taken else "no picks to undo")
@@ -266,11 +429,27 @@ class CodePicker(VBox):
         self.refresh_picks()
 
     def refresh_matches(self) -> None:
+        if not self.expanded:
+            return  # drawn when opened: a folded picker costs no rendering
         self.matches_view.value = matches_html(self.state)
-        self.detail_view.value = detail_html(self.state.detail())
+        self.refresh_detail()
+
+    def refresh_detail(self) -> None:
+        page = detail_html(self.state.detail(), self.state.evidence_shown, self.link)
+        if page == self.detail_html:
+            return
+        self.detail_html = page
+        # an output (not an HTML widget), so that JupyterLab opens its links in the app
+        self.detail_view.outputs = (
+            {"output_type": "display_data", "data": {"text/html": page}, "metadata": {}},
+        )
+        detail = self.state.detail()
+        more = detail is not None and len(detail.evidence) > self.state.evidence_shown
+        self.more_button.disabled = not more
 
     def refresh_picks(self) -> None:
         state = self.state
+        self.refresh_status()
         if not state.picks:
             self.picked_view.value = '<div class="jc-picked"><i>no codes picked yet</i></div>'
             return
@@ -287,7 +466,21 @@ class CodePicker(VBox):
         self.picked_view.value = (
             f'<div class="jc-picked"><b>picked</b> {"".join(chips)}'
             "<details><summary>the cell will read</summary>"
-            f'<pre style="max-height:12em;overflow:auto">{preview}</pre></details></div>'
+            f'<pre style="max-height:12em;overflow:auto;white-space:pre-wrap">{preview}</pre>'
+            "</details></div>"
+        )
+
+    def refresh_status(self) -> None:
+        """The line beside the search box: what is pending, or how to go on."""
+        picks = len(self.state.picks)
+        if picks:
+            text = f"{count(picks, 'code')} picked. {self.hint}"
+        elif self.expanded:
+            text = "Enter picks the highlighted code"
+        else:
+            text = ""
+        self.status.value = (
+            f'<span class="jc-status" style="opacity:.75">{html.escape(text)}</span>'
         )
 
     def _check_html(self, errors: list[str], similar: list[str], confirm: bool = True) -> str:

@@ -11,11 +11,13 @@ the new codes created, and the cell body with all of them added
 from __future__ import annotations
 
 import keyword
+import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Code, Codebook, Evidence, most_used_first
+from ..corpus import Code, Codebook, Evidence, coding_order, most_used_first
 from ..similarity import closest, spelling_key
 from .cell_edit import NewCode, add_codes
 
@@ -23,11 +25,13 @@ __all__ = [
     "DEFAULT_METACLASSES",
     "CodeDetail",
     "CodeIndex",
+    "EvidenceQuote",
     "Match",
     "NewCodeCheck",
     "PickerState",
     "index_of",
     "label_from_identifier",
+    "rank_evidence",
 ]
 
 # match tiers, best first
@@ -35,8 +39,9 @@ EXACT, PREFIX, WORD_PREFIX, SUBSTRING, LETTERS_IN_ORDER = range(5)
 TIER_NAMES = ("exact", "prefix", "word prefix", "substring", "letters in order")
 DEFAULT_METACLASSES = ("practice", "force", "pattern", "decision")
 _SEPARATORS = re.compile(r"[\s\-]+")
-# evidence quotes shown for the highlighted code, and how long each may be
-EVIDENCE_SHOWN = 2
+# evidence quotes shown at first for the highlighted code (More shows as many again),
+# and how long each may be
+EVIDENCE_SHOWN = 3
 QUOTE_CHARS = 280
 
 
@@ -172,6 +177,96 @@ def index_of(codebook: Codebook) -> CodeIndex:
     return index
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# words too common to say two quotes are about the same thing
+_COMMON_WORDS = frozenset(
+    "the and for that this with are was were have has had not but you your our they their "  # noqa: SIM905
+    "them its can will would should could also more most from into than then there here what "
+    "which who when where how all any each some such one two been being very just about over "
+    "only other out use used using like".split()
+)
+
+
+def quote_words(text: str) -> frozenset[str]:
+    """The words of a quote that say what it is about (lower case, three letters or more)."""
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _COMMON_WORDS)
+
+
+def word_overlap(words: frozenset[str], others: frozenset[str]) -> float:
+    """Shared words over all words of both (Jaccard): 0 when either has none."""
+    if not words or not others:
+        return 0.0
+    return len(words & others) / len(words | others)
+
+
+@dataclass(frozen=True)
+class EvidenceQuote:
+    """A quote another source codes with the code, and how close it is to the cell's own."""
+
+    path: str
+    source: str | None
+    line: int
+    text: str  # whitespace folded, shortened to QUOTE_CHARS
+    overlap: float  # word overlap with the quotes the cell codes (0 when none are known)
+
+    @property
+    def where(self) -> str:
+        return f"{Path(self.path).name}:{self.line}"
+
+
+def rank_evidence(
+    evidence: Iterable[Evidence],
+    own_quotes: Sequence[str] = (),
+    exclude_path: str | None = None,
+    exclude_source: str | None = None,
+) -> list[EvidenceQuote]:
+    """Quotes of other sources, nearest and most varied first (constant comparison).
+
+    Each source's best quote comes before any source's second one; within a round,
+    the quotes that share most words with the cell's own quotes come first, then
+    sources in coding order. The file ``exclude_path`` (the cell's own; else the
+    source ``exclude_source``) is left out.
+    """
+    own = quote_words(" ".join(own_quotes))
+    excluded = os.path.realpath(exclude_path) if exclude_path else None
+    by_file: dict[str, list[EvidenceQuote]] = {}
+    seen: set[tuple[str, int]] = set()
+    for item in evidence:
+        if (item.path, item.quote_line) in seen:
+            continue
+        seen.add((item.path, item.quote_line))
+        if excluded is not None:
+            if os.path.realpath(item.path) == excluded:
+                continue
+        elif exclude_source is not None and item.source == exclude_source:
+            continue
+        text = " ".join(item.text.split())
+        overlap = word_overlap(quote_words(text), own)
+        if len(text) > QUOTE_CHARS:
+            text = text[: QUOTE_CHARS - 1].rstrip() + "…"
+        by_file.setdefault(item.path, []).append(
+            EvidenceQuote(item.path, item.source, item.quote_line, text, overlap)
+        )
+    for quotes in by_file.values():
+        quotes.sort(key=lambda q: (-q.overlap, q.line))
+    ranked: list[EvidenceQuote] = []
+    depth = max((len(quotes) for quotes in by_file.values()), default=0)
+    for round_number in range(depth):
+        this_round = [
+            quotes[round_number] for quotes in by_file.values() if round_number < len(quotes)
+        ]
+        this_round.sort(key=lambda q: (-q.overlap, coding_order(q.source), q.path))
+        ranked += this_round
+    return ranked
+
+
+def site_name(path: str, line: int) -> str:
+    """``s_1.md:196``; a cell run in this session (not in a file yet) says so."""
+    if path.startswith("<"):
+        return "a cell of this notebook"
+    return f"{Path(path).name}:{line}"
+
+
 @dataclass
 class CodeDetail:
     """What the picker shows for the highlighted code (constant comparison)."""
@@ -183,31 +278,37 @@ class CodeDetail:
     use_count: int
     uses_by_kind: dict[str, int]
     sources: list[str]
-    evidence: list[tuple[str, str]]  # (where, quote text shortened)
+    evidence: list[EvidenceQuote]  # every quote of other sources, best first
+    definition_sites: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def evidence_sources(self) -> int:
+        """How many other sources the evidence comes from."""
+        return len({quote.path for quote in self.evidence})
 
     @classmethod
-    def of(cls, code: Code) -> CodeDetail:
+    def of(
+        cls,
+        code: Code,
+        evidence: Iterable[Evidence] | None = None,
+        own_quotes: Sequence[str] = (),
+        exclude_path: str | None = None,
+        exclude_source: str | None = None,
+    ) -> CodeDetail:
+        """The detail of ``code``; ``evidence`` defaults to the quotes the codebook kept."""
         definitions = [
-            f'{d.metaclass} "{d.label or ""}" ({Path(d.path).name}:{d.line})'
+            f'{d.metaclass} "{d.label or ""}" ({site_name(d.path, d.line)})'
             for d in code.definitions
         ]
         by_kind: dict[str, int] = {}
         for use in code.uses:
             by_kind[use.how] = by_kind.get(use.how, 0) + 1
-        # one quote per source first (several voices say more than one voice twice)
-        first_of_source: dict[str | None, Evidence] = {}
-        for item in code.evidence:
-            first_of_source.setdefault(item.source, item)
-        chosen = list(first_of_source.values())[:EVIDENCE_SHOWN]
-        chosen += [item for item in code.evidence if item not in chosen][
-            : EVIDENCE_SHOWN - len(chosen)
-        ]
-        evidence = []
-        for item in chosen:
-            text = " ".join(item.text.split())
-            if len(text) > QUOTE_CHARS:
-                text = text[: QUOTE_CHARS - 1].rstrip() + "…"
-            evidence.append((f"{Path(item.path).name}:{item.quote_line}", text))
+        ranked = rank_evidence(
+            code.evidence if evidence is None else evidence,
+            own_quotes,
+            exclude_path,
+            exclude_source,
+        )
         return cls(
             code.identifier,
             code.metaclass,
@@ -216,7 +317,8 @@ class CodeDetail:
             code.use_count,
             by_kind,
             code.sources,
-            evidence,
+            ranked,
+            [(d.path, d.line) for d in code.definitions],
         )
 
 
@@ -249,9 +351,15 @@ class PickerState:
         limit: int = 8,
         index: CodeIndex | None = None,
         in_trace: list[str] | None = None,
+        own_quotes: Sequence[str] = (),
+        own_path: str | None = None,
     ) -> None:
         self.codebook = codebook
-        self.index = index or index_of(codebook)
+        self._index = index
+        self.own_quotes = list(own_quotes)  # the quotes the cell codes, to rank the evidence
+        self.own_path = own_path  # the cell's own file: its quotes are not evidence here
+        self.evidence_shown = EVIDENCE_SHOWN
+        self._details: tuple[object, dict[str, CodeDetail]] = (None, {})
         self.body = body
         self.source_id = source_id
         self.limit = limit
@@ -266,6 +374,11 @@ class PickerState:
 
     # -- searching -----------------------------------------------------
     @property
+    def index(self) -> CodeIndex:
+        """The index of the codebook as it is now (counts follow the cells run since)."""
+        return self._index if self._index is not None else index_of(self.codebook)
+
+    @property
     def query(self) -> str:
         return self._query
 
@@ -274,6 +387,7 @@ class PickerState:
         self._query = text
         self.matches, self.total = self.index.search(text, self.limit)
         self.highlight = 0
+        self.evidence_shown = EVIDENCE_SHOWN
 
     @property
     def highlighted(self) -> Match | None:
@@ -283,15 +397,41 @@ class PickerState:
         """Move the highlight by ``step`` within the shown matches (wrapping around)."""
         if self.matches:
             self.highlight = (self.highlight + step) % len(self.matches)
+            self.evidence_shown = EVIDENCE_SHOWN
         return self.highlighted
 
     def detail(self, identifier: str | None = None) -> CodeDetail | None:
-        """Definition, uses and evidence of a code (default: the highlighted one)."""
+        """Definition, uses and evidence of a code (default: the highlighted one).
+
+        The evidence is every quote other sources code with it, read on demand
+        (:meth:`Codebook.evidence`) and ranked by :func:`rank_evidence`.
+        """
         if identifier is None:
             match = self.highlighted
             identifier = match.identifier if match else None
         code = self.codebook.get(identifier) if identifier else None
-        return CodeDetail.of(code) if code is not None else None
+        if code is None:
+            return None
+        codes = self.codebook.codes  # a new dict whenever the codebook changed
+        if self._details[0] is not codes:
+            self._details = (codes, {})
+        details = self._details[1]
+        if identifier not in details:
+            details[identifier] = CodeDetail.of(
+                code,
+                self.codebook.evidence(identifier),
+                self.own_quotes,
+                self.own_path,
+                self.source_id,
+            )
+        return details[identifier]
+
+    def more_evidence(self) -> int:
+        """Show as many evidence quotes again; returns how many are shown now."""
+        detail = self.detail()
+        total = len(detail.evidence) if detail is not None else 0
+        self.evidence_shown = min(self.evidence_shown + EVIDENCE_SHOWN, max(total, EVIDENCE_SHOWN))
+        return self.evidence_shown
 
     # -- picking -------------------------------------------------------
     def pick(self, identifier: str | None = None) -> str | None:
