@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,10 @@ def test_coding_check_links_findings_to_cells(shell, study, monkeypatch):
     shell.register_magics(CheckMagics(shell, study=study))
     view = shell.run_line_magic("coding_check", "")
     assert isinstance(view, FindingsView) and len(view) == 2
+    # paths one way, in the text and the table: relative to the notebook's folder (here cwd)
     assert repr(view).splitlines() == [
-        f"{study / 's_1.md'}:47:9: JC101 foo_code is used but defined nowhere in the study",
-        f"{study / 's_2.md'}:47:9: JC101 bar is used but defined nowhere in the study",
+        "s_1.md:47:9: JC101 foo_code is used but defined nowhere in the study",
+        "s_2.md:47:9: JC101 bar is used but defined nowhere in the study",
         "2 findings in 2 of 2 files.",
     ]
     page = view._repr_html_()
@@ -124,3 +126,22 @@ def test_seed_findings_link_to_their_trace_cells(tmp_path):
     targets = [target for _, target in view.links]
     assert targets[:3] == ["s_43.ipynb, cell jc-1"] * 3  # the source definition cell
     assert all(target.startswith("s_43.ipynb, cell jc-") for target in targets)
+
+
+def test_coding_check_paths_are_relative_to_the_notebook_folder_in_text_and_table(
+    shell, study, tmp_path_factory, monkeypatch
+):
+    """One way of writing paths: the text and the table say the same, from the notebook's
+    folder (a study in a sibling folder is ``../study/...``)."""
+    elsewhere = tmp_path_factory.mktemp("notebooks")
+    monkeypatch.chdir(elsewhere)
+    shell.register_magics(CheckMagics(shell, study=study))
+    view = shell.run_line_magic("coding_check", "")
+    shown = os.path.relpath(study / "s_2.md", elsewhere).replace(os.sep, "/")
+    assert shown.startswith("../")
+    assert f"{shown}:47:9: JC101 bar" in repr(view)
+    assert f">{shown}:47:9</a>" in view._repr_html_()
+    assert str(study) not in repr(view) and str(study) not in view._repr_html_()
+    # one file checked: no "1 files"
+    single = shell.run_line_magic("coding_check", f"{study / 's_1.md'} --ignore JC101")
+    assert repr(single) == "No findings in 1 file."

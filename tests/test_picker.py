@@ -136,10 +136,15 @@ def test_highlight_and_detail(codebook):
     assert detail.identifier == "data_catalogue"
     assert detail.definitions == ['pattern "Data Catalogue" (s_1.md:196)']
     assert detail.use_count == 24 and "s43" in detail.sources
-    assert 1 <= len(detail.evidence) <= 2
-    where, quote = detail.evidence[0]
-    assert where == "s_1.md:187" and quote.startswith("The first iteration for this capability")
-    assert len(detail.evidence[1][1]) <= 280
+    # every quote that carries the code, read on demand (more than the codebook keeps)
+    assert len(detail.evidence) == len(codebook.evidence("data_catalogue")) > 5
+    assert all(len(quote.text) <= 280 for quote in detail.evidence)
+    # the most varied first: one quote of each source before any source's second
+    first_round = detail.evidence[: detail.evidence_sources]
+    assert len({quote.path for quote in first_round}) == detail.evidence_sources == 23
+    first = detail.evidence[0]  # no quote of its own to compare with: coding order
+    assert first.where == "s_1.md:187"
+    assert first.text.startswith("The first iteration for this capability")
     assert state.detail("no_such_code") is None
 
 
@@ -343,20 +348,27 @@ def test_picker_widget_keyboard_flow(codebook):
     changes = []
     state = PickerState(codebook, "familiar: k8s\n", "s43", in_trace=["k8s"])
     picker = CodePicker(state, on_change=changes.append)
+    assert not picker.expanded and picker.body.layout.display == "none"  # folded at first
     picker.search.value = "catalog"
+    assert picker.expanded and picker.body.layout.display == "flex"  # typing opens it
     assert 'class="jc-match jc-highlight" data-code="data_catalogue"' in picker.matches_view.value
-    assert "Data Catalogue" in picker.detail_view.value
-    assert "jc-evidence" in picker.detail_view.value
+    assert "Data Catalogue" in picker.detail_html
+    assert "jc-evidence" in picker.detail_html
+    assert picker.detail_view.outputs[0]["data"]["text/html"] == picker.detail_html
     assert "applied 24 times (13 attached, 10 reused, 1 defined) in s1, s5," in (
-        picker.detail_view.value
+        picker.detail_html
     )
-    assert "; named in 11 memos" in picker.detail_view.value
+    assert "; named in 11 memos" in picker.detail_html
     press_enter(picker.search)
     assert state.picks == ["data_catalogue"]
     assert picker.search.value == ""  # ready for the next code
     assert "data_catalogue" in picker.picked_view.value
     assert "familiar: k8s, data_catalogue" in picker.picked_view.value  # the preview
-    assert "Shift+Enter" in picker.message.value
+    assert "Ctrl+Enter" in picker.message.value
+    assert "1 code picked" in picker.status.value  # said beside the box, also when folded
+    picker.fold_button.click()
+    assert not picker.expanded and state.picks == ["data_catalogue"]
+    assert "1 code picked" in picker.status.value
     assert len(changes) == 1
     press_enter(picker.search)  # Enter in the empty box picks nothing
     picker.pick_button.click()
