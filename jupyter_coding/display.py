@@ -49,33 +49,39 @@ def chip(identifier: str, metaclass: str | None, label: str | None) -> str:
     )
 
 
+# Remembers how the last cell was run (which Enter key, on which cell), once per page: a
+# cell's own output cannot know. Shown (invisibly) by %load_ext in a kernel, and by every
+# trace output in case the page was loaded after the extension.
+KEY_LISTENER = """<script>
+(function () {
+  if (window.jupyterCodingRun) { return; }
+  const run = { cell: null, stay: false, time: 0 };
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey || event.shiftKey
+                                   || event.altKey)) { return; }
+    const target = event.target instanceof Element ? event.target : null;
+    const notebook = (target && target.closest(".jp-Notebook"))
+                     || document.querySelector(".jp-Notebook");
+    run.cell = notebook ? notebook.querySelector(".jp-Cell.jp-mod-active") : null;
+    run.stay = (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey;
+    run.time = Date.now();
+  }, true);
+  window.jupyterCodingRun = run;
+})();
+</script>"""
+
 # Put the focus in the picker under this output, but only when the researcher stayed on
-# the cell: it was run with Ctrl+Enter (Cmd+Enter), and it is still the active cell.
-# Shift+Enter moves on to the next cell and Run All runs many: neither loses the focus.
-# A key listener (installed once per page, by the first of these outputs) remembers how
-# the last cell was run; before there is one, the active cell is the sign.
-FOCUS_SCRIPT = """<script>
+# the cell: it was run with Ctrl+Enter (Cmd+Enter) and is still the active cell.
+# Shift+Enter moves on to the next cell, Run All and the run buttons run without a key:
+# none of them moves the focus.
+FOCUS_SCRIPT = (
+    KEY_LISTENER
+    + """<script>
 (function () {
   const script = document.currentScript;
   const cell = script && script.closest(".jp-Cell");
-  if (!cell) { return; }
-  if (!window.jupyterCodingRun) {
-    const run = { cell: null, stay: false, time: 0 };
-    document.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey || event.shiftKey
-                                     || event.altKey)) { return; }
-      const target = event.target instanceof Element ? event.target : null;
-      const notebook = (target && target.closest(".jp-Notebook"))
-                       || document.querySelector(".jp-Notebook");
-      run.cell = notebook ? notebook.querySelector(".jp-Cell.jp-mod-active") : null;
-      run.stay = (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey;
-      run.time = Date.now();
-    }, true);
-    window.jupyterCodingRun = run;
-    window.jupyterCodingRunSince = Date.now();
-  }
   const run = window.jupyterCodingRun;
-  const known = run.time > 0;
+  if (!cell || !run) { return; }
   let tries = 0;
   const timer = setInterval(() => {
     tries += 1;
@@ -83,7 +89,7 @@ FOCUS_SCRIPT = """<script>
     if (!input && tries < 60) { return; }
     clearInterval(timer);
     if (!input || !cell.classList.contains("jp-mod-active")) { return; }
-    if (known && !(run.stay && run.cell === cell && Date.now() - run.time < 60000)) { return; }
+    if (!(run.stay && run.cell === cell && Date.now() - run.time < 60000)) { return; }
     const focused = document.activeElement;
     if (focused && focused.closest && focused.closest(".jp-Editor")) { return; }  // typing
     run.stay = false;  // one Ctrl+Enter, one focus
@@ -91,6 +97,7 @@ FOCUS_SCRIPT = """<script>
   }, 100);
 })();
 </script>"""
+)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from traitlets import Bool, Enum, Unicode
 from .corpus import Codebook
 from .display import CodebookTable, TraceView
 from .fieldnotes import FieldNotesError
+from .notebook import SETUP_SOURCE
 from .session import NotebookContext, notebook_context, quotes_before, shown_trace
 from .tracecheck import TraceReport, check_trace, read_trace_text
 from .widgets.picker_logic import PickerState
@@ -71,6 +72,8 @@ class CodingMagics(Magics):
 
     def _remember_cell(self, info=None) -> None:
         self._cell_id = getattr(info, "cell_id", None)
+        if (getattr(info, "raw_cell", "") or "").strip() == SETUP_SOURCE:
+            show_key_listener(self.shell)  # the setup cell run again, after a page reload say
 
     # -- the study -----------------------------------------------------
     def context(self) -> NotebookContext:
@@ -229,7 +232,17 @@ def load(shell) -> CodingMagics:
     if magics not in shell.configurables:
         shell.configurables.append(magics)
     install_completer(shell, magics)
+    show_key_listener(shell)
     return magics
+
+
+def show_key_listener(shell) -> None:
+    """In a kernel (a front end), show the invisible script that learns how cells are run,
+    so that only Ctrl+Enter puts the focus in a picker (see :data:`display.KEY_LISTENER`)."""
+    if getattr(shell, "kernel", None) is not None:
+        from .display import KEY_LISTENER
+
+        display({"text/html": KEY_LISTENER}, raw=True)
 
 
 def unload(shell) -> None:

@@ -182,3 +182,16 @@ def test_more_evidence_pages_through_the_quotes(study_session):
     assert picker.detail_html.count('class="jc-evidence"') == 6
     picker.down_button.click()  # another code: back to the first few
     assert picker.detail_html.count('class="jc-evidence"') <= 3
+
+
+def test_words_most_quotes_share_do_not_make_a_quote_near():
+    own = ["Data pipelines run on Kubernetes, managed by a platform team."]
+    evidence = [
+        quote("s_1.md", 1, "Data data data everywhere in the data lake."),
+        quote("s_2.md", 1, "Data owners publish data."),
+        quote("s_3.md", 1, "Our data runs in containers on Kubernetes clusters."),
+        quote("s_4.md", 1, "Data contracts describe data."),
+    ]
+    ranked = rank_evidence(evidence, own)
+    assert Path(ranked[0].path).name == "s_3.md" and ranked[0].overlap > 0
+    assert [q.overlap for q in ranked[1:]] == [0, 0, 0]  # "data" alone: not near

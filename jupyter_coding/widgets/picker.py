@@ -232,9 +232,13 @@ class CodePicker(VBox):
         self.undo_button = _icon_button("undo", "take the last pick back", "Undo pick")
         self.more_button = _icon_button("quote-left", "show more quotes", "More evidence")
         self.fold_button = _icon_button("chevron-up", "fold the picker (the picks stay)")
-        self.matches_view = HTML(layout=Layout(flex="1 1 18em", min_width="14em", max_width="34em"))
+        # side by side where both have room, else the detail under the matches: a column
+        # narrower than this would cut every identifier short
+        self.matches_view = HTML(
+            layout=Layout(flex="1 1 26em", min_width="min(22em, 100%)", max_width="36em")
+        )
         self.matches_view.add_class("jc-matches-view")
-        self.detail_view = Output(layout=Layout(flex="1 1 24em", min_width="14em"))
+        self.detail_view = Output(layout=Layout(flex="1 1 26em", min_width="min(24em, 100%)"))
         self.detail_view.add_class("jc-detail-view")
         self.picked_view = HTML(layout=Layout(flex="1 1 auto", min_width="0"))
         self.new_identifier = Text(

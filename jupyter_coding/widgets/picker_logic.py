@@ -13,6 +13,7 @@ from __future__ import annotations
 import keyword
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 # and how long each may be
 EVIDENCE_SHOWN = 3
 QUOTE_CHARS = 280
+# with this many quotes or more, words that most of them hold are left out of the overlap
+MIN_QUOTES_FOR_COMMON = 4
 
 
 @dataclass(frozen=True)
@@ -223,13 +226,13 @@ def rank_evidence(
     """Quotes of other sources, nearest and most varied first (constant comparison).
 
     Each source's best quote comes before any source's second one; within a round,
-    the quotes that share most words with the cell's own quotes come first, then
-    sources in coding order. The file ``exclude_path`` (the cell's own; else the
+    the quotes that share most words with the cell's own quotes come first (words
+    shared over all words of both; words more than half the quotes hold do not
+    count), then sources in coding order. The file ``exclude_path`` (the cell's own; else the
     source ``exclude_source``) is left out.
     """
-    own = quote_words(" ".join(own_quotes))
     excluded = os.path.realpath(exclude_path) if exclude_path else None
-    by_file: dict[str, list[EvidenceQuote]] = {}
+    candidates: list[tuple[Evidence, frozenset[str]]] = []
     seen: set[tuple[str, int]] = set()
     for item in evidence:
         if (item.path, item.quote_line) in seen:
@@ -240,8 +243,20 @@ def rank_evidence(
                 continue
         elif exclude_source is not None and item.source == exclude_source:
             continue
+        candidates.append((item, quote_words(item.text)))
+    # a word most of the quotes share ("data" in a study of data products) says nothing
+    # about which of them is nearest
+    shared_by = Counter(word for _, words in candidates for word in words)
+    common = (
+        {w for w, n in shared_by.items() if n > len(candidates) / 2}
+        if len(candidates) >= MIN_QUOTES_FOR_COMMON
+        else set()
+    )
+    own = quote_words(" ".join(own_quotes)) - common
+    by_file: dict[str, list[EvidenceQuote]] = {}
+    for item, words in candidates:
         text = " ".join(item.text.split())
-        overlap = word_overlap(quote_words(text), own)
+        overlap = word_overlap(words - common, own)
         if len(text) > QUOTE_CHARS:
             text = text[: QUOTE_CHARS - 1].rstrip() + "…"
         by_file.setdefault(item.path, []).append(
