@@ -100,6 +100,10 @@ def session():
         def start(notebook: Path):
             shell = stack.enter_context(coding_shell())
             shell.user_ns["__session__"] = str(notebook)
+            magics = shell.magics_manager.registry["CodingMagics"]
+            # the defaults, whatever %config other tests ran on this (singleton) shell
+            magics.study = magics.source_id = ""
+            magics.show_picker, magics.unknown_codes = True, "warning"
             stack.callback(shell.user_ns.pop, "__session__", None)
             return shell
 

@@ -122,6 +122,10 @@ def study_session(tmp_path):
     with ExitStack() as stack:
         shell = stack.enter_context(coding_shell())
         shell.user_ns["__session__"] = str(study / "s_43.ipynb")
+        magics = shell.magics_manager.registry["CodingMagics"]
+        # the defaults, whatever %config other tests ran on this (singleton) shell
+        magics.study = magics.source_id = ""
+        magics.show_picker, magics.unknown_codes = True, "warning"
         stack.callback(shell.user_ns.pop, "__session__", None)
         yield study, shell
 

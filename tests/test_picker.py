@@ -355,9 +355,7 @@ def test_picker_widget_keyboard_flow(codebook):
     assert "Data Catalogue" in picker.detail_html
     assert "jc-evidence" in picker.detail_html
     assert picker.detail_view.outputs[0]["data"]["text/html"] == picker.detail_html
-    assert "applied 24 times (13 attached, 10 reused, 1 defined) in s1, s5," in (
-        picker.detail_html
-    )
+    assert "applied 24 times (13 attached, 10 reused, 1 defined) in s1, s5," in (picker.detail_html)
     assert "; named in 11 memos" in picker.detail_html
     press_enter(picker.search)
     assert state.picks == ["data_catalogue"]
@@ -493,3 +491,25 @@ def test_show_picker_off(shell):
     shell.run_line_magic("config", "CodingMagics.show_picker = False")
     run_cell(shell, "%%code\nfamiliar: k8s\n", cell_id="off")
     assert ("code", "off") not in magics_of(shell).pickers
+
+
+def test_the_focus_goes_to_the_picker_only_when_asked(shell, monkeypatch):
+    monkeypatch.setattr(magics_of(shell), "show_picker", True)  # %config elsewhere sticks
+    _, _, html = run_cell(shell, "%%code\nfamiliar: k8s\n", cell_id="f1")
+    # the script that focuses the picker after Ctrl+Enter (never after Shift+Enter)
+    assert "run.stay && run.cell === cell" in html and 'event.key !== "Enter"' in html
+    monkeypatch.setattr(magics_of(shell), "picker_focus", False)
+    _, _, html = run_cell(shell, "%%code\nfamiliar: k8s\n", cell_id="f1")
+    assert "run.stay" not in html
+
+
+def test_a_cell_run_again_closes_its_old_picker(shell, monkeypatch):
+    magics = magics_of(shell)
+    monkeypatch.setattr(magics, "show_picker", True)
+    run_cell(shell, "%%code\nfamiliar: k8s\n", cell_id="c9")
+    old = magics._picker_widgets[("code", "c9")]
+    parts = [old, old.search, old.body, old.matches_view, old.detail_view]
+    assert all(part.comm is not None for part in parts)
+    run_cell(shell, "%%code\nfamiliar: k8s\n", cell_id="c9")
+    assert all(part.comm is None for part in parts)  # closed: no widget left behind
+    assert magics._picker_widgets[("code", "c9")] is not old
