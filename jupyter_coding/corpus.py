@@ -49,7 +49,7 @@ __all__ = [
 # evidence quotes kept per code while reading; Codebook.evidence reads all on demand
 EVIDENCE_PER_CODE = 5
 # files whose traces and quotes Codebook.evidence keeps at hand (memory stays bounded)
-EVIDENCE_FILES_CACHED = 256
+EVIDENCE_FILES_CACHED = 512
 
 
 @dataclass(frozen=True)
@@ -669,13 +669,15 @@ class Codebook:
             self._traces.popitem(last=False)
         return spans
 
-    def evidence(self, identifier: str) -> list[Evidence]:
+    def evidence(self, identifier: str, max_files: int | None = None) -> list[Evidence]:
         """Every quote coded with ``identifier`` in the study's files, in coding order.
 
         The codebook keeps only the first :data:`EVIDENCE_PER_CODE` quotes of a code;
         this reads the rest on demand from the files whose traces apply it (through a
         cache of :data:`EVIDENCE_FILES_CACHED` files, so memory stays bounded on big
-        studies). A trace a cell has replaced counts as the cell applies it.
+        studies). ``max_files`` reads at most that many of those files, spread evenly
+        over the study in coding order (a code applied in thousands of files would
+        take seconds). A trace a cell has replaced counts as the cell applies it.
         """
         code = self.get(identifier)
         if code is None:
@@ -689,7 +691,11 @@ class Codebook:
             for path in [self._path_of(overlay.shows.path, files)]
         }
         found: list[Evidence] = []
-        for path in dict.fromkeys(use.path for use in code.applications):
+        paths = list(dict.fromkeys(use.path for use in code.applications))
+        if max_files is not None and len(paths) > max_files:
+            step = len(paths) / max_files
+            paths = [paths[int(number * step)] for number in range(max_files)]
+        for path in paths:
             item = files.get(path)
             if item is None:  # a cell run in the session: its quotes are in the notebook
                 continue

@@ -199,3 +199,21 @@ def test_words_most_quotes_share_do_not_make_a_quote_near():
     ranked = rank_evidence(evidence, own)
     assert Path(ranked[0].path).name == "s_3.md" and ranked[0].overlap > 0
     assert [q.overlap for q in ranked[1:]] == [0, 0, 0]  # "data" alone: not near
+
+
+def test_a_pervasive_code_reads_a_spread_of_its_files(corpus_book, monkeypatch):
+    """A code thousands of files apply would take seconds: a few files, spread evenly."""
+    from jupyter_coding.widgets import picker_logic
+    from jupyter_coding.widgets.picker_logic import PickerState
+
+    every = corpus_book.evidence("data_catalogue")
+    files = list(dict.fromkeys(e.path for e in every))
+    assert len(files) == 23
+    some = corpus_book.evidence("data_catalogue", max_files=4)
+    read = list(dict.fromkeys(e.path for e in some))
+    assert len(read) == 4 and read[0] == files[0] and files.index(read[-1]) >= 15
+    assert all(e in every for e in some)
+    monkeypatch.setattr(picker_logic, "EVIDENCE_FILES_READ", 4)
+    detail = PickerState(corpus_book).detail("data_catalogue")
+    assert (detail.files_read, detail.files_applying) == (4, 23)
+    assert "(from 4 of the 23 files that apply it, spread over the study)" in detail_html(detail)

@@ -133,6 +133,11 @@ def evidence_html(detail: CodeDetail, shown: int, link: Linker | None = None) ->
     heading = f"evidence: {count(total, 'quote')} in {count(sources, 'other source')}" + (
         ", nearest to this cell's quote first" if any(q.overlap for q in detail.evidence) else ""
     )
+    if detail.files_read < detail.files_applying:
+        heading += (
+            f" (from {detail.files_read} of the {detail.files_applying} files that apply "
+            "it, spread over the study)"
+        )
     parts = [f'<div style="margin-top:4px"><b>{_escape(heading)}</b></div>']
     for quote in detail.evidence[:shown]:
         where = f"{quote.source + ' · ' if quote.source else ''}{quote.where}"

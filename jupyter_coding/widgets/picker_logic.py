@@ -46,6 +46,9 @@ EVIDENCE_SHOWN = 3
 QUOTE_CHARS = 280
 # with this many quotes or more, words that most of them hold are left out of the overlap
 MIN_QUOTES_FOR_COMMON = 4
+# files read for the evidence of one code, at most (spread over the study): a code that
+# thousands of files apply would take seconds to show
+EVIDENCE_FILES_READ = 100
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,8 @@ class CodeDetail:
     sources: list[str]
     evidence: list[EvidenceQuote]  # every quote of other sources, best first
     definition_sites: list[tuple[str, int]] = field(default_factory=list)
+    files_read: int = 0  # of the files that apply the code, those the evidence is from
+    files_applying: int = 0
 
     @property
     def evidence_sources(self) -> int:
@@ -309,8 +314,12 @@ class CodeDetail:
         own_quotes: Sequence[str] = (),
         exclude_path: str | None = None,
         exclude_source: str | None = None,
+        files_read: int | None = None,
     ) -> CodeDetail:
-        """The detail of ``code``; ``evidence`` defaults to the quotes the codebook kept."""
+        """The detail of ``code``; ``evidence`` defaults to the quotes the codebook kept.
+
+        ``files_read``: how many of the files that apply the code the evidence was read
+        from (default: all of them)."""
         definitions = [
             f'{d.metaclass} "{d.label or ""}" ({site_name(d.path, d.line)})'
             for d in code.definitions
@@ -318,6 +327,7 @@ class CodeDetail:
         by_kind: dict[str, int] = {}
         for use in code.uses:
             by_kind[use.how] = by_kind.get(use.how, 0) + 1
+        applying = len({use.path for use in code.applications})
         ranked = rank_evidence(
             code.evidence if evidence is None else evidence,
             own_quotes,
@@ -334,6 +344,8 @@ class CodeDetail:
             code.sources,
             ranked,
             [(d.path, d.line) for d in code.definitions],
+            applying if files_read is None else min(files_read, applying),
+            applying,
         )
 
 
@@ -434,10 +446,11 @@ class PickerState:
         if identifier not in details:
             details[identifier] = CodeDetail.of(
                 code,
-                self.codebook.evidence(identifier),
+                self.codebook.evidence(identifier, EVIDENCE_FILES_READ),
                 self.own_quotes,
                 self.own_path,
                 self.source_id,
+                EVIDENCE_FILES_READ,
             )
         return details[identifier]
 
