@@ -203,8 +203,11 @@ class CheckConfig:
         return any(map(matches, self.select)) and not any(map(matches, self.ignore))
 
 
+_RULE_PREFIX = re.compile(r"JC\d{0,3}")
+
+
 def _selector_known(selector: str) -> bool:
-    if selector == "ALL" or re.fullmatch(r"JC\d{0,3}", selector.upper()):
+    if selector == "ALL" or _RULE_PREFIX.fullmatch(selector.upper()):
         return True
     return any(rule.name == selector for rule in RULES.values()) or selector in _MODEL_NAMES
 
@@ -576,14 +579,15 @@ def _python_errors(block: PythonBlock) -> list[tuple[int, int, str]]:
     return found
 
 
+_ON_LINE = re.compile(r"on line (\d+)")
+
+
 def _place(error: SyntaxError, lines: list[str], parsed: list[str], first_line: int):
     """A syntax error's file line and column, in the block's original indentation."""
     offset = min(max((error.lineno or 1) - 1, 0), len(lines) - 1)
     shift = len(lines[offset]) - len(parsed[offset])
     # "... on line 4" counts lines of the block: say the file's line
-    message = re.sub(
-        r"on line (\d+)", lambda m: f"on line {first_line + int(m.group(1)) - 1}", error.msg
-    )
+    message = _ON_LINE.sub(lambda m: f"on line {first_line + int(m.group(1)) - 1}", error.msg)
     return first_line + offset, (error.offset or 1) + shift, message
 
 

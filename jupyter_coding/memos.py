@@ -21,7 +21,9 @@ __all__ = ["MemoList", "memo_differences", "memo_lists"]
 _CODE_ITEM = re.compile(r"[a-z][A-Za-z0-9_]*")
 _OPTION_WORDS = re.compile(r"\b(options?|codes?|terms?|items?|practices?|patterns?)\b", re.I)
 _FORCE_WORDS = re.compile(r"\bforces?\b", re.I)
-_AND = re.compile(r"(?:^|\s+)and\s+", re.I)
+# a try starts only where spaces start (``(?<!\s)``): else every space of a long
+# run is tried again against ``and`` (quadratic)
+_AND = re.compile(r"(?:^|(?<!\s)\s+)and\s+", re.I)
 _LIST_CONTINUATION = re.compile(r"[A-Za-z_][\w ]*(?:,\s*[A-Za-z_][\w ]*)*,?")
 
 

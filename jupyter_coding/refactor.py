@@ -59,6 +59,8 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 DEFINITION_LINE = re.compile(
     r"[ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*CClas+[ \t]*\([^\n]*\)[ \t,]*(?:#[^\n]*)?"
 )
+LIST_SEPARATOR = re.compile(r"(,|\band\b)")  # of memo list items: ``a, b and c``
+CODES_LINE = re.compile(r"[ \t\w,]*")  # a line of a block listing codes: ``quality, quality``
 
 
 class RefactorError(FieldNotesError):
@@ -218,7 +220,7 @@ def _rename_items(segment: str, mapping: dict[str, str]) -> str:
 
     Words inside prose items (``data quality``) are not codes and stay.
     """
-    pieces = re.split(r"(,|\band\b)", segment)
+    pieces = LIST_SEPARATOR.split(segment)
     for index, piece in enumerate(pieces):
         item = piece.strip().rstrip(".").strip()
         if item in mapping:
@@ -255,7 +257,7 @@ def _dedupe_items(segment: str, names: set[str], seen: set[str] | None = None) -
     ``seen`` holds the names listed before the segment (it is updated).
     """
     seen = set() if seen is None else seen
-    pieces = re.split(r"(,|\band\b)", segment)  # items at even places, separators between
+    pieces = LIST_SEPARATOR.split(segment)  # items at even places, separators between
     dropped = set()
     for index in range(0, len(pieces), 2):
         name = pieces[index].strip().rstrip(".").strip()
@@ -283,7 +285,10 @@ def _dedupe_items(segment: str, names: set[str], seen: set[str] | None = None) -
 def _dedupe_code(code: str, first_line: int, names: set[str], attach: bool) -> str:
     """Drop repeated bare uses of ``names`` from a block (after a merge made them one)."""
     facts = read_code(code, first_line, attach=attach)
+    # CRLF files: the ``\r`` stays with its line, the items are looked at without it
     lines = code.split("\n")
+    ends = ["\r" if line.endswith("\r") else "" for line in lines]
+    lines = [line[: len(line) - len(end)] for line, end in zip(lines, ends, strict=True)]
     seen: set[str] = set()
     doomed: set[int] = set()
     done: set[int] = set()
@@ -293,15 +298,16 @@ def _dedupe_code(code: str, first_line: int, names: set[str], attach: bool) -> s
             continue
         done.add(offset)
         body = lines[offset]
-        alone = re.fullmatch(rf"[ \t]*{re.escape(use.identifier)}[ \t]*,?[ \t]*", body)
+        item = body.strip(" \t")
+        alone = use.identifier in (item, item[:-1].rstrip(" \t") if item.endswith(",") else None)
         if alone and use.identifier in seen:
             doomed.add(offset)
-        elif re.fullmatch(r"[ \t\w,]*", body):  # a line listing codes: ``quality, quality``
+        elif CODES_LINE.fullmatch(body):
             lines[offset] = _dedupe_items(body, names, seen)
         seen.add(use.identifier)
     for offset in sorted(doomed):
         _drop_dangling_comma(lines, doomed, offset)
-    return "\n".join(line for index, line in enumerate(lines) if index not in doomed)
+    return "\n".join(line + ends[index] for index, line in enumerate(lines) if index not in doomed)
 
 
 def _drop_dangling_comma(lines: list[str], doomed: set[int], offset: int) -> None:
@@ -505,7 +511,7 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
             continue
         read = next(r for r in files if r.path == site.path)
         text = split_lines(read.text)[site.line - 1]
-        if text.count("CClas") != 1 or not DEFINITION_LINE.fullmatch(text.rstrip("\n")):
+        if text.count("CClas") != 1 or not DEFINITION_LINE.fullmatch(text.rstrip("\r\n")):
             raise RefactorError(
                 f"cannot remove the definition of {site.identifier} here: it shares its line or "
                 "spans lines; edit it by hand, then merge again",

@@ -473,12 +473,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+_XML_POSITION = re.compile(r": line \d+, column \d+$")
+
+
 def _parse_xml(data: bytes, what: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
         line, _ = error.position
-        message = re.sub(r": line \d+, column \d+$", "", str(error))
+        message = _XML_POSITION.sub("", str(error))
         raise FieldNotesError(f"not a valid REFI-QDA {what}: {message}", None, line) from None
 
 
