@@ -25,8 +25,18 @@ from pathlib import Path
 from typing import ClassVar
 
 from .corpus import Code, Codebook, FileCodes, codes_of_notes, coding_order
-from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
-from .fieldnotes.lines import split_lines
+from .fieldnotes import (
+    AxialTrace,
+    CodeBlock,
+    FieldNotes,
+    OpenTrace,
+    PythonBlock,
+    SourceDefinition,
+    parse,
+    parser,
+    read_text,
+)
+from .fieldnotes.lines import cr_line_ends, split_lines
 from .fieldnotes.model import SOURCE_KEYS
 from .fieldnotes.python_code import tokenize
 from .files import find_field_notes
@@ -617,6 +627,68 @@ def _python_syntax(file: _File) -> Iterator[Finding]:
 
 
 BARE_RELATIONS = "a relation dictionary without"
+
+# what ends a fence left open (the kinds of :func:`jupyter_coding.fieldnotes.parser.classify`)
+_ENDS_OF_OPEN_FENCES = {
+    parser.QUOTE: "the quote",
+    parser.OPEN: "the open coding trace",
+    parser.AXIAL: "the axial coding trace",
+    parser.IMAGE_LINE: "the image",
+    parser.CODING: "# coding",
+    parser.FENCE_LINE: "the next fence",
+    parser.TEXT: "the text",
+}
+
+
+def _open_fences(notes: FieldNotes) -> Iterator[tuple[int, str, int]]:
+    """(file line of the opener, the opener, lines the fence holds) of each fence left open."""
+    for block in notes.blocks:
+        if isinstance(block, (OpenTrace, AxialTrace)) and not block.template:
+            pythons = block.blocks
+        elif isinstance(block, SourceDefinition) and block.block is not None:
+            pythons = [block.block]
+        else:
+            pythons = []
+        for python in pythons:
+            if python.fence_close is None:
+                yield python.code_line - 1, python.fence_open, 1 + len(python.code_lines)
+        if isinstance(block, CodeBlock) and not block.closed:
+            yield block.line, block.lines[0], len(block.lines)
+
+
+@_rule("JC402", "unclosed-fence", "file")
+def _unclosed_fence(file: _File) -> Iterator[Finding]:
+    """A code fence never closed: its block is read up to the next quote, marker or prose."""
+    for opener, fence, held in _open_fences(file.notes):
+        after = opener + held  # 1-based: the first line the fence does not hold
+        while after <= len(file.lines) and parser.classify(file.lines[after - 1]) == parser.BLANK:
+            after += 1
+        if after > len(file.lines):
+            where = "the end of the file"
+        else:
+            kind = _ENDS_OF_OPEN_FENCES.get(parser.classify(file.lines[after - 1]), "the text")
+            where = f"{kind} at line {after}"
+        yield _finding(
+            "JC402",
+            file.path,
+            opener,
+            1,
+            f"the fence {fence.strip()!r} is never closed: its code is read up to "
+            f"{where}; close it with a line of {_fence_run(fence)}",
+        )
+
+
+def _fence_run(opener: str) -> str:
+    match = parser.FENCE.fullmatch(opener.rstrip("\r\n"))
+    return match.group(1) if match else "```"
+
+
+@_rule("JC403", "cr-line-ends", "file")
+def _cr_line_ends(file: _File) -> Iterator[Finding]:
+    """A file whose lines end in a lone carriage return (old Mac): it reads as one line."""
+    problem = cr_line_ends("".join(file.lines))
+    if problem is not None:
+        yield _finding("JC403", file.path, 1, 1, problem)
 
 
 def _string_lines(block: PythonBlock) -> set[int]:

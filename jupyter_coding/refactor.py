@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .corpus import Definition, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
-from .fieldnotes.lines import FieldNotesError, split_lines
+from .fieldnotes.lines import FieldNotesError, cr_line_ends, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
 from .files import atomic_write, find_field_notes, sha256
 from .memos import memo_lists
@@ -398,8 +398,14 @@ class _Read:
     notes: FieldNotes
 
 
-def _read_study(paths: Iterable[str | os.PathLike], names: Sequence[str]) -> list[_Read]:
-    """The files that mention any of ``names`` (a substring test spares the others)."""
+def _read_study(
+    paths: Iterable[str | os.PathLike], names: Sequence[str], warnings: list[str]
+) -> list[_Read]:
+    """The files that mention any of ``names`` (a substring test spares the others).
+
+    A file that names them but reads as one line (``\\r`` line ends) is left out,
+    and ``warnings`` says so: nothing in it can be renamed.
+    """
     found = []
     needles = {name.split(" ")[0] for name in names}
     for path in find_field_notes(paths):
@@ -407,6 +413,10 @@ def _read_study(paths: Iterable[str | os.PathLike], names: Sequence[str]) -> lis
             data = handle.read()
         text = read_text(path) if any(n.encode() in data for n in needles) else None
         if text is None:
+            continue
+        problem = cr_line_ends(text)
+        if problem is not None:
+            warnings.append(f"{path}:1: warning: not changed: {problem}")
             continue
         found.append(_Read(str(path), text, sha256(data), parse(text, str(path))))
     return found
@@ -460,7 +470,8 @@ def plan_rename(paths: Iterable[str | os.PathLike], old: str, new: str) -> Refac
     _check_name(new, "the new name")
     if old == new:
         raise RefactorError(f"{old} is already called {new}")
-    files = _read_study(paths, [old, new])
+    warnings: list[str] = []
+    files = _read_study(paths, [old, new], warnings)
     defined_new = _definitions(files, {new})
     if defined_new:
         site = defined_new[0]
@@ -470,7 +481,7 @@ def plan_rename(paths: Iterable[str | os.PathLike], old: str, new: str) -> Refac
         )
     if not _mentioned(files, old):
         raise RefactorError(f"no code {old} in the traces of the study")
-    result = Refactoring(f"rename {old} to {new}", _changes(files, {old: new}))
+    result = Refactoring(f"rename {old} to {new}", _changes(files, {old: new}), warnings)
     if _mentioned(files, new):
         result.notes.append(
             f"{new} was already used (never defined): those uses and {old} are now one code"
@@ -492,7 +503,8 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
     _check_name(into, "the merged code")
     if len(set(codes) | {into}) < 2:
         raise RefactorError("name at least two different codes to merge")
-    files = _read_study(paths, [*codes, into])
+    warnings: list[str] = []
+    files = _read_study(paths, [*codes, into], warnings)
     for code in codes:
         if not _mentioned(files, code):
             raise RefactorError(f"no code {code} in the traces of the study")
@@ -523,6 +535,7 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
     result = Refactoring(
         f"merge {', '.join(codes)} into {into}",
         _changes(files, mapping, {into}, drops),
+        warnings,
     )
     if kept is not None:
         result.notes.append(f'kept the definition at {_at(kept)}: {kept.metaclass} "{kept.label}"')

@@ -54,10 +54,20 @@ SIZES = (1_000, 10_000, 100_000)
 SWEEP = 10_000  # characters pumped into each sweep input
 
 
-def timed(call: Callable, *args) -> float:
-    start = time.perf_counter()
-    call(*args)
-    return time.perf_counter() - start
+def timed(call: Callable, *args, bound: float = BOUND) -> float:
+    """Seconds ``call(*args)`` takes; a time over ``bound`` is measured again, twice.
+
+    On a busy machine a call can lose the processor for a while: the best of three
+    says what the call costs. A super-linear one stays seconds over the bound.
+    """
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        call(*args)
+        best = min(best, time.perf_counter() - start)
+        if best < bound:
+            break
+    return best
 
 
 def assert_fast(
@@ -66,7 +76,7 @@ def assert_fast(
     """``call(make(size))`` stays under ``bound`` at every size (stops at the first over)."""
     for size in SIZES:
         text = make(size)
-        took = timed(call, text)
+        took = timed(call, text, bound=bound)
         assert took < bound, f"{what}: {took:.2f} s on {len(text):,} characters"
 
 
@@ -333,7 +343,7 @@ def test_pattern_on_a_sweep_of_pumped_inputs(name):
     call = apply(package_patterns()[name], how)
     for example in examples:
         for text in sweep_inputs(example):
-            took = timed(call, text)
+            took = timed(call, text, bound=bound_of(how))
             assert took < bound_of(how), f"{name}.{how}: {took:.2f} s on {text[:40]!r}..."
 
 

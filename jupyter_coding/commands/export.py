@@ -6,10 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import UserError
-from ..files import atomic_write, find_field_notes
+from ..cli import EXIT_USAGE, UserError
 from ..interop.common import NothingToExport
-from ._common import add_paths_argument, read_all
+from ._common import add_paths_argument, check_output, read_all, study_files, write_output
 
 FORMATS = {
     "qdc": "the study codebook as a REFI-QDA codebook (.qdc)",
@@ -49,13 +48,15 @@ def register(subparsers) -> None:
             sub.add_argument(
                 "--codes-module",
                 metavar="MODULE",
-                help="module defining the study's codes, imported with * (e.g. codes_model)",
+                help="module defining the study's codes, imported with * (a dotted name, "
+                "e.g. codes_model)",
             )
             sub.add_argument(
                 "--metamodel-module",
                 metavar="MODULE",
                 default="metamodels.GT_coding",
-                help="module the 'source' metaclass comes from (default metamodels.GT_coding)",
+                help="module the 'source' metaclass comes from (a dotted name; default "
+                "metamodels.GT_coding)",
             )
         sub.set_defaults(run=run)
 
@@ -64,15 +65,30 @@ def _check_output(output: str, paths: list[str]) -> None:
     """Refuse to write over a field-notes file: an export never replaces the source of truth."""
     if output == "-":
         return
+    check_output(output)
     target = Path(output)
     if target.suffix.lower() in (".md", ".ipynb"):
         raise UserError(f"{output}: will not write an export over a field-notes or notebook file")
     if target.exists():
-        inputs = {os.path.realpath(path) for path in find_field_notes(paths)}
+        inputs = {os.path.realpath(path) for path in study_files(paths)}
         if os.path.realpath(target) in inputs:
             raise UserError(f"{output}: is one of the field-notes files being exported")
-    if target.is_dir():
-        raise UserError(f"{output}: is a folder; name the file to write")
+
+
+def _check_modules(args) -> None:
+    """``--codes-module`` and ``--metamodel-module`` go into an import line: names only."""
+    from ..interop.codeable_models import is_module_name
+
+    for option, value in (
+        ("--codes-module", getattr(args, "codes_module", None)),
+        ("--metamodel-module", getattr(args, "metamodel_module", None)),
+    ):
+        if value is not None and not is_module_name(value):
+            raise UserError(
+                f"{option} {value!r}: not a dotted module name (identifiers joined by dots, "
+                "e.g. codes_model or metamodels.GT_coding)",
+                EXIT_USAGE,
+            )
 
 
 def _write(output: str, data: bytes) -> None:
@@ -80,7 +96,7 @@ def _write(output: str, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        atomic_write(output, data)
+        write_output(output, data)
 
 
 def _report(output: str, data: bytes, what: str) -> None:
@@ -97,6 +113,7 @@ def _project_name(paths: list[str]) -> str:
 
 
 def run(args) -> int:
+    _check_modules(args)
     _check_output(args.output, args.paths)
     notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
     try:

@@ -116,12 +116,28 @@ def _wrapped_list(prefix: str, names: list[str]) -> str:
     return "\n".join(lines)
 
 
+def is_module_name(name: str) -> bool:
+    """``codes_model``, ``metamodels.GT_coding``: identifiers joined by dots, no keyword.
+
+    The names go into the generated module's import lines, so anything else (a
+    space, ``;``, a newline) could put code there.
+    """
+    parts = name.split(".")
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+
 def render_model(
     entries: Iterable[SourceEntry],
     codes_module: str | None = None,
     metamodel_module: str = "metamodels.GT_coding",
 ) -> str:
-    """The ``sources_and_codes_model.py`` text for ``entries`` (stable, valid Python)."""
+    """The ``sources_and_codes_model.py`` text for ``entries`` (stable, valid Python).
+
+    A module name that is not a dotted name raises ``ValueError``.
+    """
+    for module in (codes_module, metamodel_module):
+        if module is not None and not is_module_name(module):
+            raise ValueError(f"not a dotted module name: {module!r}")
     out = [
         '"""Sources of the study and the codes their field notes apply to them.',
         "",
