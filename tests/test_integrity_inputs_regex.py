@@ -37,14 +37,17 @@ from pathlib import Path
 import pytest
 
 import jupyter_coding
+from jupyter_coding.checks import check_notes
 from jupyter_coding.fieldnotes import parse
 from jupyter_coding.fieldnotes.concise import read_concise
 from jupyter_coding.fieldnotes.memo import read_code_list
 from jupyter_coding.fieldnotes.python_code import read_code, read_values
 from jupyter_coding.memos import memo_lists
+from jupyter_coding.reports import Study, codebook_entries
 from jupyter_coding.similarity import closest, edit_distance, spelling_key
+from jupyter_coding.stats import file_stats
 
-from .study_fixtures import source_text
+from .study_fixtures import source_text, trace
 
 BOUND = 0.1  # seconds, for any one call of a pattern, or a reader on one long line
 # a reader on 100 KB made of thousands of blocks or tokens does linear work per
@@ -377,9 +380,9 @@ def parse_and_read(text: str) -> None:
     assert notes.to_text() == text
     for block in notes.python_blocks(include_templates=True):
         block.facts  # noqa: B018 (reads the code)
-    for trace in notes.open_traces:
-        trace.code_lists  # noqa: B018
-        memo_lists(trace)
+    for open_trace in notes.open_traces:
+        open_trace.code_lists  # noqa: B018
+        memo_lists(open_trace)
     for quote in notes.quotes:
         quote.speaker  # noqa: B018
     notes.codes_mentioned  # noqa: B018
@@ -428,6 +431,9 @@ DENSE_CASES = {
     ),
     "fences never closed": lambda n: "``` text\n> a\n" * (n // 13),
     "python fences never closed": lambda n: "``` python\nx\n\n" * (n // 14),
+    # each long opener would look through every short closer after it
+    "long openers and short closers": lambda n: "````` python\n```\n" * (n // 17),
+    "long openers of text and short closers": lambda n: "````` text\n```\n> q\n" * (n // 20),
 }
 
 
@@ -439,6 +445,19 @@ def test_parse_and_read_adversarial_text(case):
 @pytest.mark.parametrize("case", sorted(DENSE_CASES))
 def test_parse_and_read_dense_adversarial_text(case):
     assert_fast(parse_and_read, DENSE_CASES[case], case, DENSE_BOUND)
+
+
+def test_study_readers_on_many_traces():
+    """What stats, check and the codebook read of a file, on thousands of traces."""
+    one = trace("We rotate.", "Familiar option: a", 'a = CClass(force, "A")', ["a"])
+
+    def read_study(text: str) -> None:
+        file_stats(parse(text, "s_1.md"))
+        check_notes(parse(text, "s_1.md"))
+        codebook_entries(Study.from_notes([parse(text, "s_1.md")]))
+
+    study = lambda n: source_text(1, one * (n // 200))  # noqa: E731
+    assert_fast(read_study, study, "study readers", DENSE_BOUND)
 
 
 def test_python_reader_on_adversarial_code():

@@ -17,7 +17,7 @@ next to each other); ``tests/test_integrity_inputs_regex.py`` holds them to it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from itertools import pairwise
 
 from .lines import split_lines, stripped
@@ -148,6 +148,7 @@ class _Parser:
         # fences: the closers of each fence character (index, length), and the lines
         # python never holds, which end a fence left open
         self.closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
+        self._long_closers: dict[tuple[str, int], list[int]] = {}
         self.fence_stops: list[int] = []
         for index, kind in enumerate(kinds):
             if kind == FENCE_LINE:
@@ -286,15 +287,9 @@ class _Parser:
         """
         lines, kinds = self.lines, self.kinds
         fence, info = _fence(lines[start]).groups()
-        closer = None
-        candidates = self.closers[fence[0]]
-        at = bisect_left(candidates, (start + 1, -1))
-        while at < len(candidates):
-            index, length = candidates[at]
-            if length >= len(fence):
-                closer = index
-                break
-            at += 1
+        candidates = self.closers_at_least(fence[0], len(fence))
+        at = bisect_right(candidates, start)
+        closer = candidates[at] if at < len(candidates) else None
         stops = self.fence_stops
         at = bisect_right(stops, start)
         stop = stops[at] if at < len(stops) else None
@@ -317,6 +312,15 @@ class _Parser:
         while end > start + 1 and kinds[end - 1] == BLANK:
             end -= 1
         return end, False
+
+    def closers_at_least(self, char: str, length: int) -> list[int]:
+        """Where the closers of ``char`` at least ``length`` long are (made once per length)."""
+        key = (char, length)
+        found = self._long_closers.get(key)
+        if found is None:
+            found = [index for index, size in self.closers[char] if size >= length]
+            self._long_closers[key] = found
+        return found
 
     def prose_after_blank(self, start: int, end: int) -> int | None:
         """The first line in ``start:end`` after a blank line that reads as prose."""
