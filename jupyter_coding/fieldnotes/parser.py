@@ -149,16 +149,15 @@ class _Parser:
         # python never holds, which end a fence left open
         self.closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
         self._long_closers: dict[tuple[str, int], list[int]] = {}
-        self.fence_stops: list[int] = []
-        for index, kind in enumerate(kinds):
-            if kind == FENCE_LINE:
-                fence, info = _fence(lines[index]).groups()
-                if info.strip():
-                    self.fence_stops.append(index)
-                else:
-                    self.closers[fence[0]].append((index, len(fence)))
-            elif kind in _FENCE_STOPS:
-                self.fence_stops.append(index)
+        openers = []
+        for index in [i for i, kind in enumerate(kinds) if kind == FENCE_LINE]:
+            fence, info = _fence(lines[index]).groups()
+            if info.strip():
+                openers.append(index)
+            else:
+                self.closers[fence[0]].append((index, len(fence)))
+        stops = [i for i, kind in enumerate(kinds) if kind in _FENCE_STOPS]
+        self.fence_stops = sorted(stops + openers) if openers else stops
         self.first = first_line
         self.pos = 0
         self.blocks: list[Block] = []
