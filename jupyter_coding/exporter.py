@@ -388,6 +388,8 @@ def write_markdown(
             and not may_overwrite(target, current, recorded_sha, notebook, record)
         ):
             alternate, existed = _write_alternate(real, data, sync)
+            if os.path.realpath(target.parent) == os.fspath(real.parent):  # not through a link
+                alternate = target.parent / alternate.name  # named as the user named the file
             return WriteResult(target, "refused", alternate, notebook_name, existed)
         ensure_writable(target)
         atomic_write(real, data, sync)

@@ -442,3 +442,21 @@ def test_rename_refuses_a_read_only_file_before_writing_any(study, capsys):
     assert "the file is read-only, so it was not overwritten" in err
     assert err.count("\n") == 1
     assert {path: path.read_bytes() for path in study.glob("*.md")} == others
+
+
+def test_new_never_writes_over_a_file_made_meanwhile(study, capsys, monkeypatch):
+    import jupyter_coding.commands.new as new_command
+
+    render = new_command.render_new_source
+    theirs = b"# s \n4\n## made by another process meanwhile\n"
+
+    def render_while_another_process_writes(*args, **kwargs):
+        (study / "s_4.md").write_bytes(theirs)  # after the check that s_4.md is free
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(new_command, "render_new_source", render_while_another_process_writes)
+    code, _, err = run(capsys, "new", study, "--id", "s4", "--url", "u", "--title", "t")
+    assert code == 1
+    assert err == f"jupyter-coding new: {study / 's_4.md'} exists already; pick another id\n"
+    assert (study / "s_4.md").read_bytes() == theirs
+    assert not (study / "s_4.ipynb").exists()
