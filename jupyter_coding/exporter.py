@@ -268,8 +268,6 @@ def markdown_target(
     target = named_markdown(notebook_path, notebook)
     folder = notebook_path.parent if root is None else Path(root)
     name = notebook_metadata(notebook, notebook_path).get("markdown") or target.name
-    if "\0" in name:
-        raise FieldNotesError(f"its metadata names the markdown file {name!r}", notebook_path)
     try:
         inside_root(target, folder)
     except UnsafeTarget as error:

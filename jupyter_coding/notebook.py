@@ -288,6 +288,13 @@ def notebook_metadata(notebook, path: str | os.PathLike | None = None) -> dict:
             raise FieldNotesError(
                 f"notebook metadata {METADATA_KEY}.{key} is {_describe(value)}, not text", where
             )
+    name = ours.get("markdown") or ""
+    last = name.replace("\\", "/").rpartition("/")[2]
+    if "\0" in name or (name and last in ("", ".", "..")):  # a folder is not a markdown file
+        raise FieldNotesError(
+            f"notebook metadata {METADATA_KEY}.markdown is {ours['markdown']!r}, not a file name",
+            where,
+        )
     return ours
 
 
@@ -373,6 +380,8 @@ def export_markdown(notebook: NotebookNode, path: str | None = None) -> Markdown
             mine = {}
         kind = mine.get("kind")
         source = _source(cell)
+        if kind == SETUP_KIND and source.strip() == SETUP_SOURCE:  # a code or markdown cell
+            continue
         is_code = cell["cell_type"] == "code"
         body = None
         if (is_code or kind == TRACE_KIND) and (source[:2] == "%%" or source[:1] == "\n"):

@@ -112,9 +112,10 @@ def test_cells_marked_setup_are_exported_unless_they_are_the_extension_load():
     pasted_trace = v4.new_code_cell("%%code\nfamiliar: reviewer_rotation")
     scratch = v4.new_code_cell("import pandas")
     extension_again = v4.new_code_cell(SETUP_SOURCE)
-    for cell in (pasted_quote, pasted_trace, scratch, extension_again):
+    made_markdown = v4.new_markdown_cell(SETUP_SOURCE)  # the setup cell after the M key
+    for cell in (pasted_quote, pasted_trace, scratch, extension_again, made_markdown):
         cell.metadata = json.loads(json.dumps(setup))
-    notebook.cells += [pasted_quote, pasted_trace, scratch, extension_again]
+    notebook.cells += [pasted_quote, pasted_trace, scratch, extension_again, made_markdown]
     export = export_markdown(notebook)
     assert export.text.startswith(text)
     added = export.text[len(text) :]
@@ -123,7 +124,7 @@ def test_cells_marked_setup_are_exported_unless_they_are_the_extension_load():
     assert "import pandas" not in added and SETUP_SOURCE not in added
     count = len(notebook.cells)
     assert export.left_out == [
-        f"cell {count - 1}: a code cell without %%code is not part of the field notes; left out"
+        f"cell {count - 2}: a code cell without %%code is not part of the field notes; left out"
     ]
 
 
@@ -165,6 +166,10 @@ def test_a_trace_cell_without_its_magic_keeps_its_text():
     [
         ("markdown", 5, "jupyter_coding.markdown is 5 (a number), not text"),
         ("markdown", ["a.md"], "jupyter_coding.markdown is ['a.md'] (a list), not text"),
+        ("markdown", "s_2\x00.md", "jupyter_coding.markdown is 's_2\\x00.md', not a file name"),
+        ("markdown", "../", "jupyter_coding.markdown is '../', not a file name"),
+        ("markdown", "/", "jupyter_coding.markdown is '/', not a file name"),
+        ("markdown", "sub/.", "jupyter_coding.markdown is 'sub/.', not a file name"),
         ("leading", 5, "jupyter_coding.leading is 5 (a number), not text"),
         ("sha256", {"x": 1}, "jupyter_coding.sha256 is {'x': 1} (a mapping), not text"),
         (None, "x", "notebook metadata jupyter_coding is 'x' (text), not a mapping"),

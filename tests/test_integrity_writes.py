@@ -274,17 +274,22 @@ with locked(sys.argv[1]):
 """
 
 
-def test_a_lock_left_by_a_killed_process_does_not_block(study, capsys):
-    markdown = study / "s_1.md"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(markdown)], stdout=subprocess.PIPE, text=True
+def kill_when(script: str, path: Path, ready: str) -> None:
+    """Run ``script`` on ``path`` in a fresh interpreter and kill -9 it once it prints ``ready``."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True
     )
     try:
-        assert holder.stdout.readline() == "locked\n"
+        assert process.stdout.readline() == ready + "\n"
     finally:
-        holder.send_signal(signal.SIGKILL)  # kill -9: no finally, no clean-up
-        holder.wait(timeout=30)
-        holder.stdout.close()
+        process.send_signal(signal.SIGKILL)  # no finally clauses run, nothing cleans up
+        process.wait(timeout=30)
+        process.stdout.close()
+
+
+def test_a_lock_left_by_a_killed_process_does_not_block(study, capsys):
+    markdown = study / "s_1.md"
+    kill_when(HOLDER, markdown, "locked")
     leftovers = list(study.glob(".s_1.md.*lock"))
     assert len(leftovers) == 1  # the lock file is still there, its holder gone
     edit(study / "s_1.ipynb", QUOTE, "For many years our")
@@ -390,16 +395,7 @@ files.atomic_write(sys.argv[1], b"x" * 1_000_000)
 
 
 def test_temporary_files_of_a_killed_write_are_cleaned_up(study, capsys):
-    markdown = study / "s_1.md"
-    writer = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(markdown)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert writer.stdout.readline() == "written\n"
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=30)
-        writer.stdout.close()
+    kill_when(KILLED_WRITER, study / "s_1.md", "written")
     (left,) = study.glob(".s_1.md.*.tmp")
     assert left.stat().st_size == 1_000_000
     an_hour_ago = time.time() - 3600
