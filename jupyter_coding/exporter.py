@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fieldnotes import FieldNotesError
-from .files import atomic_write, ensure_writable, locked, sha256, write_new
+from .fieldnotes.dialect import SEED, Dialect
+from .files import atomic_write, ensure_writable, find_field_notes, locked, sha256, write_new
 from .notebook import (
     METADATA_KEY,
     MarkdownExport,
@@ -455,13 +456,29 @@ def read_and_export(text: str, path: str | os.PathLike) -> tuple[dict, MarkdownE
         notebook = loads(text)
     except Exception as error:  # json and nbformat raise several kinds for unreadable text
         raise FieldNotesError(f"not a readable notebook: {error}", path) from None
-    return notebook, export_data(notebook, path)
+    return notebook, export_data(notebook, path, study_dialect(path))
 
 
-def export_data(notebook: dict, path: str | os.PathLike) -> MarkdownExport:
-    """The markdown of notebook data read from ``path``; a malformed notebook is a user error."""
+def study_dialect(notebook_path: str | os.PathLike):
+    """A function giving the dialect of the study beside a notebook (found when first asked)."""
+    folder = Path(notebook_path).parent
+
+    def find() -> Dialect:
+        try:
+            return Dialect.of_files(find_field_notes([folder]))
+        except FieldNotesError:
+            return SEED
+
+    return find
+
+
+def export_data(notebook: dict, path: str | os.PathLike, dialect=None) -> MarkdownExport:
+    """The markdown of notebook data read from ``path``; a malformed notebook is a user error.
+
+    New traces written in the concise form follow ``dialect`` (see :func:`study_dialect`).
+    """
     try:
-        return export_markdown(notebook, os.fspath(path))
+        return export_markdown(notebook, os.fspath(path), dialect)
     except KeyError as error:
         raise FieldNotesError(f"not a valid notebook: no {error.args[0]!r}", path) from None
     except (TypeError, AttributeError) as error:
@@ -509,7 +526,7 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
     root = getattr(contents_manager, "root_dir", None) or os.path.dirname(os_path)
     try:
         target = markdown_target(os_path, notebook, root, SERVER_HINT)
-        export = export_data(notebook, os.path.basename(os_path))
+        export = export_data(notebook, os.path.basename(os_path), study_dialect(os_path))
         for notice in export.left_out:
             logger.info("jupyter_coding: %s: %s", os_path, notice)
         for notice in export.kept:
@@ -577,8 +594,10 @@ def _exporter_class():
         def from_notebook_node(self, nb, resources=None, **kw):
             nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
             name = resources.get("metadata", {}).get("name") or "notebook"
+            folder = resources.get("metadata", {}).get("path") or "."
             try:
-                export = export_data(nb_copy, f"{name}.ipynb")
+                dialect = study_dialect(Path(folder) / f"{name}.ipynb")
+                export = export_data(nb_copy, f"{name}.ipynb", dialect)
                 for notice in export.notices:
                     self.log.warning("%s.ipynb: %s", name, notice)
                 destination = self._destination(resources)

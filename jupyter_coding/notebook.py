@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ from . import notebook_text
 from .fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
+from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.lines import is_blank, split_lines
 
 if TYPE_CHECKING:
@@ -335,13 +336,15 @@ def _magic_body(source: str) -> str | None:
     return rest
 
 
-def _concise_to_trace(body: str, source_id: str, where: tuple[str, str], first_line: int) -> str:
+def _concise_to_trace(
+    body: str, source_id: str, where: tuple[str, str], first_line: int, dialect: Dialect = SEED
+) -> str:
     try:
         trace = read_concise(body, target=source_id, first_line=first_line)
     except ConciseSyntaxError as error:
         path, cell = where
         raise FieldNotesError(f"{cell}, line {error.line}: {error.message}", path) from None
-    open_text, axial_text = render_trace(trace)
+    open_text, axial_text = render_trace(trace, dialect)
     return open_text + ("\n" + axial_text if axial_text else "")
 
 
@@ -353,17 +356,24 @@ def _source_id(notebook: NotebookNode, ours: dict) -> str:
     return parse(text).source_id or "s"
 
 
-def export_markdown(notebook: NotebookNode, path: str | None = None) -> MarkdownExport:
+def export_markdown(
+    notebook: NotebookNode,
+    path: str | None = None,
+    dialect: Dialect | Callable[[], Dialect] | None = None,
+) -> MarkdownExport:
     """The markdown of ``notebook`` and notices about cells left out or kept as they are.
 
     ``path`` only names the notebook in messages. A concise ``%%code`` cell that
     does not follow the syntax, metadata of the wrong type, or text that is not valid
-    Unicode raises :class:`FieldNotesError` naming the cell.
+    Unicode raises :class:`FieldNotesError` naming the cell. A concise cell that does
+    follow it is written in ``dialect``, the study's (or a function that finds it,
+    called only then; default the seed's layout).
 
     No cell that holds a block of the markdown is left out: only the extension's
     setup cell, empty cells and code cells that never were field notes (scratch work,
-    with a notice). A ``%%code`` line is the magic only in a code cell (or in a trace
-    cell turned into a markdown cell); in any other markdown cell it is text.
+    with a notice). A ``%%code`` line is the magic in a code cell, a new cell or a
+    trace cell turned into a markdown cell; in a markdown cell that holds a block of
+    the file it is text, so every file comes back exactly.
     """
     where = path or "notebook"
     ours = notebook_metadata(notebook, where)
@@ -384,7 +394,10 @@ def export_markdown(notebook: NotebookNode, path: str | None = None) -> Markdown
             continue
         is_code = cell["cell_type"] == "code"
         body = None
-        if (is_code or kind == TRACE_KIND) and (source[:2] == "%%" or source[:1] == "\n"):
+        # a markdown cell read from the file keeps a %%code line as text; a new one (or a
+        # trace cell made markdown) means the magic
+        magic_here = is_code or kind is None or kind == TRACE_KIND
+        if magic_here and (source[:2] == "%%" or source[:1] == "\n"):
             body = _magic_body(source)
         if body is None:
             if is_code:
@@ -407,7 +420,10 @@ def export_markdown(notebook: NotebookNode, path: str | None = None) -> Markdown
             if source_id is None:
                 source_id = _source_id(notebook, ours)
             first_line = len(source) - len(source.lstrip("\n")) + 2  # after the magic line
-            body = _concise_to_trace(body, source_id, (where, f"cell {number}"), first_line)
+            if callable(dialect):
+                dialect = dialect()  # found only when a concise cell needs it
+            where_cell = (where, f"cell {number}")
+            body = _concise_to_trace(body, source_id, where_cell, first_line, dialect or SEED)
         # blank lines around the text are the separator's business
         if not body or body[0] in _BLANKS or body[-1] in _BLANKS:
             body = _trim(body)

@@ -26,8 +26,8 @@ from .corpus import Definition, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
 from .fieldnotes.lines import FieldNotesError, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
+from .fieldnotes.reading import memo_items
 from .files import atomic_write, ensure_writable, find_field_notes, sha256
-from .memos import memo_lists
 
 __all__ = ["RefactorError", "Refactoring", "plan_merge", "plan_rename", "unified_diff"]
 
@@ -231,7 +231,8 @@ def _rename_items(segment: str, mapping: dict[str, str]) -> str:
 def _memo_edits(trace: OpenTrace, mapping: dict[str, str], merged: set[str]) -> dict[int, str]:
     """New text of the memo lines that name codes (list lines, continuations, bare codes)."""
     list_lines = {code_list.line for code_list in trace.code_lists}
-    lines = {line for memo_list in memo_lists(trace) for _, line in memo_list.items}
+    # the lines holding items a rename can change: list items and identifier lines
+    lines = {item.line for item in memo_items(trace) if item.style in ("list", "identifier")}
     edits: dict[int, str] = {}
     for line, text in trace.memo_lines:
         raw = trace.lines[line - trace.line]
@@ -427,9 +428,7 @@ def _mentioned(files: list[_Read], name: str) -> bool:
         if name in read.notes.codes_mentioned:
             return True
         for trace in read.notes.open_traces:
-            if name in trace.memo_codes or any(
-                name in (item for item, _ in memo_list.items) for memo_list in memo_lists(trace)
-            ):
+            if any(item.text == name for item in memo_items(trace)):
                 return True
     return False
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..cli import UserError
 from ..files import atomic_write, find_field_notes
-from ..interop.common import NothingToExport
+from ..interop.common import NothingToExport, sources_to_export
 from ._common import add_paths_argument, read_all
 
 FORMATS = {
@@ -99,6 +99,8 @@ def _project_name(paths: list[str]) -> str:
 def run(args) -> int:
     _check_output(args.output, args.paths)
     notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
+    for warning in sources_to_export(notes).warnings:
+        print(f"jupyter-coding export: warning: {warning}", file=sys.stderr)
     try:
         data, summary = _export(args, notes)
     except NothingToExport as error:
