@@ -32,11 +32,7 @@ from jupyter_coding.notebook import (
 from jupyter_coding.verify import first_difference
 
 from .conftest import EXAMPLES, SEED, corpus_files, read_exact
-
-
-@pytest.fixture(autouse=True)
-def write_record(tmp_path, monkeypatch):
-    monkeypatch.setenv("JUPYTER_CODING_WRITE_RECORD", str(tmp_path / "record" / "written.json"))
+from .test_notebook_commands import write_record  # noqa: F401 (autouse: a record of our own)
 
 
 def run(capsys, *argv):

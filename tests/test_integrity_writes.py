@@ -24,15 +24,9 @@ from jupyter_coding.exporter import ALTERNATE_SUFFIX, WriteRecord
 from jupyter_coding.notebook import METADATA_KEY, read_notebook
 
 from .conftest import EXAMPLES
+from .test_notebook_commands import write_record  # noqa: F401 (autouse: a record of our own)
 
 QUOTE = "For years our"
-
-
-@pytest.fixture(autouse=True)
-def write_record(tmp_path, monkeypatch):
-    path = tmp_path / "record" / "written.json"
-    monkeypatch.setenv("JUPYTER_CODING_WRITE_RECORD", str(path))
-    return path
 
 
 @pytest.fixture
@@ -194,16 +188,14 @@ def start_together(commands: list[list[str]], delay: float, env: dict) -> list[t
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.0, 0.0, 0.0])
-def test_two_notebooks_of_one_file_saved_at_once_never_both_write(
-    study, capsys, write_record, delay
-):
+def test_two_notebooks_of_one_file_saved_at_once_never_both_write(study, capsys, delay):
     markdown = study / "s_1.md"
     original = markdown.read_text(encoding="utf-8")
     first, second = study / "s_1.ipynb", study / "s_1_copy.ipynb"
     assert run(capsys, "to-notebook", markdown, "-o", second)[0] == 0
     edit(first, QUOTE, "First writer: for years our")
     edit(second, QUOTE, "Second writer: for years our")
-    env = {**os.environ, "JUPYTER_CODING_WRITE_RECORD": str(write_record)}
+    env = dict(os.environ)  # with the test's own write record
     results = start_together(
         [["to-markdown", str(first)], ["to-markdown", str(second)]], delay, env
     )
