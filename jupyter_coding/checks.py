@@ -39,9 +39,16 @@ from .fieldnotes import (
 from .fieldnotes.lines import cr_line_ends, split_lines
 from .fieldnotes.model import SOURCE_KEYS
 from .fieldnotes.python_code import tokenize
+from .fieldnotes.reading import (
+    CodeNames,
+    MemoComparison,
+    MemoItem,
+    TraceSummary,
+    coding_traces,
+    compare_memo,
+)
 from .files import find_field_notes
 from .findings import Finding
-from .memos import memo_differences
 from .progress import progress
 from .similarity import edit_distance, normalise, spelling_key
 
@@ -80,7 +87,9 @@ class Rule:
 
     id: str
     name: str
-    scope: str  # "file": run on each parsed file; "study": run on the whole study
+    # "file": run on each parsed file; "study": on the whole study; "trace": on every
+    # trace's summary, with the study's codebook (the memo rules)
+    scope: str
     run: Callable
 
     @property
@@ -260,15 +269,24 @@ class FileFacts:
     codes: FileCodes
     # (line, identifier) -> 1-based column, for the places codes are defined and used
     columns: dict[tuple[int, str], int] = field(default_factory=dict)
+    # the coding traces with an open and an axial part, for the memo rules
+    traces: list[TraceSummary] = field(default_factory=list)
 
     @classmethod
     def of(cls, notes: FieldNotes, text: str | None = None) -> FileFacts:
         path = notes.path or "<text>"
         codes = codes_of_notes(notes, path, evidence=False)  # checks need no quotes
         facts = cls(path, notes.source_id, notes.is_template, codes)
+        if not notes.is_template:
+            facts.traces = [
+                trace.summary()
+                for trace in coding_traces(notes)
+                if trace.open is not None and trace.axial is not None
+            ]
         lines = split_lines(text if text is not None else notes.to_text())
         places = [(d.line, d.identifier) for d in codes.definitions]
-        places += [(u.line, u.identifier) for u in codes.uses if u.how != "memo"]
+        places += [(u.line, u.identifier) for u in codes.uses]
+        places += [(item.line, item.text) for trace in facts.traces for item in trace.memo]
         for line, identifier in places:
             if 0 < line <= len(lines):
                 facts.columns[line, identifier] = _column(lines[line - 1], identifier)
@@ -312,13 +330,6 @@ class _File:
             return _column(self.lines[line - 1], word)
         return 1
 
-    def memo_differences(self, open_trace: OpenTrace, axial: AxialTrace):
-        """:func:`memo_differences`, worked out once for the two rules that use it."""
-        key = (id(open_trace), id(axial))
-        if key not in self._memo:
-            self._memo[key] = memo_differences(open_trace, axial)
-        return self._memo[key]
-
     def traces(self) -> Iterator[tuple[OpenTrace | None, AxialTrace | None]]:
         """Coding traces, templates left out."""
         for open_trace, axial in self.notes.traces():
@@ -329,44 +340,79 @@ class _File:
             yield open_trace, axial
 
 
-@_rule("JC201", "memo-not-in-axial", "file")
-def _memo_not_in_axial(file: _File) -> Iterator[Finding]:
-    """An open trace's memo names codes its axial trace does not attach, define or relate."""
-    for open_trace, axial in file.traces():
-        if open_trace is None or axial is None:
-            continue
-        memo_only, _ = file.memo_differences(open_trace, axial)
-        if memo_only:
-            item, line = memo_only[0]
-            attached = ", ".join(axial.attached) or "nothing"
-            yield _finding(
-                "JC201",
-                file.path,
-                line,
-                file.column(line, item),
-                f"the memo names {', '.join(i for i, _ in memo_only)} but the axial trace "
-                f"(line {axial.line}) does not use {'them' if len(memo_only) > 1 else 'it'}; "
-                f"it attaches {attached}",
-            )
+def _memo_comparisons(study: _Study) -> Iterator[tuple[FileFacts, TraceSummary, MemoComparison]]:
+    """Every trace's memo compared with what it applies (:func:`compare_memo`), once."""
+    if study.memo_comparisons is None:
+        names = CodeNames(
+            (code.identifier, code.label, code.metaclass) for code in study.codebook.codes.values()
+        )
+        study.memo_comparisons = [
+            (facts, trace, compare_memo(trace, names))
+            for facts in study.files
+            if not facts.template
+            for trace in facts.traces
+        ]
+    return iter(study.memo_comparisons)
 
 
-@_rule("JC202", "attached-not-in-memo", "file")
-def _attached_not_in_memo(file: _File) -> Iterator[Finding]:
-    """An axial trace attaches codes its memo's code lists do not name."""
-    for open_trace, axial in file.traces():
-        if open_trace is None or axial is None:
+def _named(item: MemoItem, code: str) -> str:
+    """The code as the memo writes it, and its identifier when the memo words it otherwise."""
+    return code if item.text == code else f"{item.text!r} ({code})"
+
+
+@_rule("JC201", "memo-not-in-axial", "trace")
+def _memo_not_in_axial(study: _Study) -> Iterator[Finding]:
+    """An open trace's memo names codes its axial trace does not apply or relate (or no code)."""
+    for facts, trace, comparison in _memo_comparisons(study):
+        if not (comparison.not_applied or comparison.unknown):
             continue
-        _, attached_only = file.memo_differences(open_trace, axial)
-        if attached_only:
-            item, line = attached_only[0]
-            yield _finding(
-                "JC202",
-                file.path,
-                line,
-                file.column(line, item),
-                f"attaches {', '.join(i for i, _ in attached_only)}, which the memo "
-                f"(line {open_trace.line}) does not name",
+        parts = []
+        if comparison.not_applied:
+            named = ", ".join(_named(item, code) for item, code in comparison.not_applied)
+            many = len(comparison.not_applied) > 1
+            parts.append(
+                f"the memo names {named} but the axial trace (line {trace.axial_line}) does "
+                f"not apply {'them' if many else 'it'}; it applies "
+                f"{', '.join(trace.applies) or 'nothing'}"
             )
+        if comparison.unknown:
+            named = ", ".join(
+                repr(item.text) if " " in item.text else item.text for item in comparison.unknown
+            )
+            many = len(comparison.unknown) > 1
+            parts.append(
+                f"the memo names {named}, which {'are' if many else 'is'} no code of this "
+                "trace or of the study"
+            )
+        first = min(
+            [item for item, _ in comparison.not_applied] + comparison.unknown,
+            key=lambda item: item.line,
+        )
+        yield _finding(
+            "JC201",
+            facts.path,
+            first.line,
+            facts.column(first.line, first.text),
+            "; ".join(parts),
+        )
+
+
+@_rule("JC202", "attached-not-in-memo", "trace")
+def _attached_not_in_memo(study: _Study) -> Iterator[Finding]:
+    """A trace applies codes that its memo, which lists codes, does not name."""
+    for facts, trace, comparison in _memo_comparisons(study):
+        if not comparison.unnamed:
+            continue
+        first = comparison.unnamed[0]
+        how = "attaches" if all(a.how == "attached" for a in comparison.unnamed) else "applies"
+        yield _finding(
+            "JC202",
+            facts.path,
+            first.line,
+            facts.column(first.line, first.identifier),
+            f"{how} {', '.join(a.identifier for a in comparison.unnamed)}, which the memo "
+            f"(line {trace.open_line}) does not name",
+        )
 
 
 @_rule("JC203", "open-without-axial", "file")
@@ -719,6 +765,7 @@ class _Study:
     codebook: Codebook
     files: list[FileFacts]
     config: CheckConfig
+    memo_comparisons: list | None = None  # worked out once for the memo rules
 
     def __post_init__(self) -> None:
         self.by_path = {facts.path: facts for facts in self.files}
@@ -898,27 +945,18 @@ def _near_duplicate(study: _Study) -> Iterator[Finding]:
             site.line,
             study.column(site.path, site.line, variant.identifier),
             f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
-            f"{how} at {_site(main_site)} and used {_times(main.use_count)}",
+            f"{how} at {_site(main_site)} and applied {_times(main.use_count)}",
         )
 
 
 @_rule("JC303", "duplicate-source-id", "study")
 def _duplicate_source(study: _Study) -> Iterator[Finding]:
-    """Two files hold the same source id."""
-    by_source: dict[str, list[FileFacts]] = defaultdict(list)
-    for facts in study.files:
-        if facts.source_id and not facts.template:
-            by_source[facts.source_id].append(facts)
-    for source, holders in by_source.items():
-        first, *others = sorted(holders, key=lambda facts: facts.path)
-        for facts in others:
-            yield _finding(
-                "JC303",
-                facts.path,
-                2,
-                1,
-                f"source {source} is also the source of {first.path}",
-            )
+    """Two files claim the same source id (each stays a source of its own)."""
+    for clash in study.codebook.source_clashes():
+        for path, name in clash.names:
+            if name == clash.declared:
+                continue  # the file the id is left to; the others are reported
+            yield _finding("JC303", path, 2, 1, clash.describe(path))
 
 
 # -- running --------------------------------------------------------------------
@@ -927,8 +965,18 @@ def _duplicate_source(study: _Study) -> Iterator[Finding]:
 def check_notes(
     notes: FieldNotes, config: CheckConfig | None = None, text: str | None = None
 ) -> list[Finding]:
-    """The file rules' findings on one parsed file (study rules need :func:`check_paths`)."""
+    """The findings of the file and trace rules on one parsed file, read on its own.
+
+    Study rules need the whole study (:func:`check_paths`); here the memo rules know
+    only the file's own codes.
+    """
     config = config or CheckConfig()
+    if notes.is_template:
+        return []
+    return _file_findings(notes, config, text) + check_traces([FileFacts.of(notes, text)], config)
+
+
+def _file_findings(notes: FieldNotes, config: CheckConfig, text: str | None) -> list[Finding]:
     if notes.is_template:
         return []
     file = _File(notes, split_lines(text if text is not None else notes.to_text()), config)
@@ -937,6 +985,21 @@ def check_notes(
         if rule.scope == "file" and config.enabled(rule.id, rule.name):
             findings.extend(rule.run(file))
     return findings
+
+
+def check_traces(
+    files: list[FileFacts], config: CheckConfig, codebook: Codebook | None = None
+) -> list[Finding]:
+    """The trace rules' findings (memo against trace), with the codebook's names of codes."""
+    if codebook is None:
+        codebook = Codebook.from_file_codes(facts.codes for facts in files)
+    study = _Study(codebook, files, config)
+    return [
+        finding
+        for rule in RULES.values()
+        if rule.scope == "trace" and config.enabled(rule.id, rule.name)
+        for finding in rule.run(study)
+    ]
 
 
 def check_codebook(
@@ -971,10 +1034,11 @@ def check_paths(
     for path in progress(find_field_notes(paths), "checking"):
         text = read_text(path)
         notes = parse(text, str(path))
-        findings.extend(check_notes(notes, config, text))
+        findings.extend(_file_findings(notes, config, text))
         files.append(FileFacts.of(notes, text))
     codebook = Codebook.from_file_codes(facts.codes for facts in files)
     findings.extend(check_codebook(codebook, config, files))
+    findings.extend(check_traces(files, config, codebook))
     if model is not None:
         findings.extend(
             finding

@@ -9,24 +9,34 @@ from cells run in a notebook session can be laid on top (:meth:`Codebook.overlay
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, parse, read_text
+from .fieldnotes import FieldNotes, parse, read_text
+from .fieldnotes.dialect import Dialect
+from .fieldnotes.dialect import votes as dialect_votes
+from .fieldnotes.reading import Application, coding_traces
 from .files import find_field_notes
 from .similarity import closest
 
 __all__ = [
+    "APPLIED",
     "Code",
     "Codebook",
     "Definition",
     "Evidence",
     "FileCodes",
+    "SourceClaim",
+    "SourceClash",
     "Use",
     "codes_of_notes",
     "coding_order",
+    "file_name_source_id",
+    "most_used_first",
+    "resolve_sources",
 ]
 
 # uses kept per code for display; counts are exact whatever the cap
@@ -47,7 +57,12 @@ class Definition:
 
 @dataclass(frozen=True)
 class Use:
-    """One use of a code: ``how`` is attached, reused, relation or memo."""
+    """One mention of a code by a trace.
+
+    ``how``: ``attached``, ``reused`` or ``defined`` when the trace applies the code
+    (one per trace; see :data:`APPLIED`), ``related`` for a relation end, ``memo``
+    for a memo item.
+    """
 
     identifier: str
     how: str
@@ -79,7 +94,12 @@ class Relation:
 
 @dataclass
 class FileCodes:
-    """What one file contributes to the codebook."""
+    """What one file contributes to the codebook.
+
+    ``source`` names the file's source. It is the id the file claims (``declared``:
+    its header's, else its ``CClass``'s) unless another file claims the same id; a
+    :class:`Codebook` then names each file its own source (:func:`resolve_sources`).
+    """
 
     path: str
     source: str | None
@@ -88,66 +108,169 @@ class FileCodes:
     relations: list[Relation] = field(default_factory=list)
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     template: bool = False
+    declared: str | None = None
+    cclass: str | None = None  # the name in the file's ``CClass(source, ...)``
+    dialect: dict = field(default_factory=dict)  # what the file votes for (fieldnotes.dialect)
+
+    @property
+    def claim(self) -> SourceClaim:
+        return SourceClaim(self.path, self.declared, self.cclass)
+
+    def renamed(self, source: str) -> FileCodes:
+        """The same codes credited to source ``source``."""
+        return FileCodes(
+            self.path,
+            source,
+            [replace(d, source=source) for d in self.definitions],
+            [replace(u, source=source) for u in self.uses],
+            self.relations,
+            {
+                code: [replace(e, source=source) for e in items]
+                for code, items in self.evidence.items()
+            },
+            self.template,
+            self.declared,
+            self.cclass,
+            self.dialect,
+        )
 
 
-def _trace_codes(open_trace: OpenTrace | None, axial: AxialTrace | None) -> list[str]:
-    names: dict[str, None] = {}
-    if open_trace is not None:
-        for code in open_trace.memo_codes:
-            names[code] = None
-        for block in open_trace.blocks:
-            for use in block.attached:
-                names[use.identifier] = None
-    if axial is not None:
-        for block in axial.blocks:
-            for use in block.attached + block.reused:
-                names[use.identifier] = None
-            for definition in block.definitions:
-                names[definition.identifier] = None
-            for relation in block.relations:
-                names[relation.source] = None
-                names[relation.target] = None
-    return list(names)
+_FILE_NAME_ID = re.compile(r"([A-Za-z]{1,3})_?(\d{1,9})")
+
+
+def file_name_source_id(path: str | os.PathLike) -> str | None:
+    """The source id a file's name gives: ``s_34.md`` and ``s34.md`` -> ``s34``."""
+    match = _FILE_NAME_ID.fullmatch(Path(path).stem)
+    return match.group(1).lower() + match.group(2) if match else None
+
+
+@dataclass(frozen=True)
+class SourceClash:
+    """Files that claim the same source id, and the source each is read as."""
+
+    declared: str
+    names: tuple[tuple[str, str], ...]  # (path, the source id it is read as)
+
+    def describe(self, path: str) -> str:
+        """Why ``path`` is read as the source it is."""
+        name = dict(self.names)[path]
+        others = ", ".join(other for other, _ in self.names if other != path)
+        if name == self.declared:
+            return f"claims source {self.declared}, as does {others}; read as {name}"
+        how = "its file name" if name == file_name_source_id(path) else "its CClass"
+        if "~" in name:
+            how = "neither file name nor CClass tells another id"
+        return f"claims source {self.declared}, as does {others}; read as source {name} ({how})"
+
+
+@dataclass(frozen=True)
+class SourceClaim:
+    """The source id a file claims (its header's, else its ``CClass``'s), and its ``CClass``."""
+
+    path: str
+    declared: str | None
+    cclass: str | None = None
+
+    @classmethod
+    def of(cls, notes: FieldNotes) -> SourceClaim:
+        return cls(
+            notes.path or "<text>",
+            notes.source_id,
+            notes.source.name if notes.source is not None else None,
+        )
+
+
+def resolve_sources(claims: Iterable[SourceClaim]) -> tuple[dict[str, str], list[SourceClash]]:
+    """A source id per file (path -> id), each file its own source, and the clashes.
+
+    A file keeps the id it claims unless another file claims it too. Of files that
+    share an id, one whose file name gives that id keeps it (else the first by
+    path); each other one is read as the id its file name gives, else its
+    ``CClass`` name, when no file claims that id, else as ``ID~2``, ``ID~3`` ...
+    """
+    claims = [claim for claim in claims if claim.declared]
+    by_declared: dict[str, list[SourceClaim]] = {}
+    for claim in sorted(claims, key=lambda claim: claim.path):
+        by_declared.setdefault(claim.declared, []).append(claim)
+    taken = set(by_declared)
+    names: dict[str, str] = {claim.path: claim.declared for claim in claims}
+    clashes = []
+    for declared, holders in by_declared.items():
+        if len(holders) < 2:
+            continue
+        keeper = next(
+            (claim for claim in holders if file_name_source_id(claim.path) == declared),
+            holders[0],
+        )
+        counter = 1
+        for claim in holders:
+            if claim is keeper:
+                continue
+            for candidate in (file_name_source_id(claim.path), claim.cclass):
+                if candidate and candidate not in taken:
+                    break
+            else:
+                counter += 1
+                candidate = f"{declared}~{counter}"
+            taken.add(candidate)
+            names[claim.path] = candidate
+        clashes.append(
+            SourceClash(declared, tuple((claim.path, names[claim.path]) for claim in holders))
+        )
+    return names, clashes
+
+
+# how a code is used: applied to a source (the one reading), related, or named in a memo
+APPLIED = ("attached", "reused", "defined")
 
 
 def codes_of_notes(notes: FieldNotes, path: str | None = None, evidence: bool = True) -> FileCodes:
-    """Collect definitions, uses, relations and (unless ``evidence`` is off) evidence of a file."""
+    """Collect definitions, uses, relations and (unless ``evidence`` is off) evidence of a file.
+
+    A code's uses are the traces that apply it (see :mod:`jupyter_coding.fieldnotes.reading`):
+    one use per trace, however often the trace names it, with ``how`` the first way
+    it does (attached, reused or defined); relation ends (``related``) and memo
+    mentions (``memo``) are kept apart and never count as uses.
+    """
     path = path or notes.path or "<text>"
     source = notes.source_id
-    result = FileCodes(path, source, template=notes.is_template)
+    result = FileCodes(
+        path,
+        source,
+        template=notes.is_template,
+        declared=source,
+        cclass=notes.source.name if notes.source is not None else None,
+    )
     if notes.is_template:
         return result
-    for block in notes.python_blocks():
-        for d in block.definitions:
+    result.dialect = dialect_votes(notes)
+    for trace in coding_traces(notes):
+        for d in trace.definitions:
             result.definitions.append(
                 Definition(d.identifier, d.metaclass, d.label, path, d.line, source)
             )
-        for use in block.attached:
-            result.uses.append(Use(use.identifier, "attached", path, use.line, source))
-        for use in block.reused:
-            result.uses.append(Use(use.identifier, "reused", path, use.line, source))
-        for r in block.relations:
+        first: dict[str, Application] = {}
+        for application in trace.applications:
+            first.setdefault(application.identifier, application)
+        for application in first.values():
+            result.uses.append(
+                Use(application.identifier, application.how, path, application.line, source)
+            )
+        for r in trace.relations:
             result.relations.append(Relation(r.kind, r.source, r.target, r.value, path, r.line))
-            result.uses.append(Use(r.source, "relation", path, r.line, source))
-            result.uses.append(Use(r.target, "relation", path, r.line, source))
-    for trace in notes.open_traces:
-        if trace.template:
+            result.uses.append(Use(r.source, "related", path, r.line, source))
+            result.uses.append(Use(r.target, "related", path, r.line, source))
+        for item in trace.memo:
+            if item.is_identifier:
+                result.uses.append(Use(item.text, "memo", path, item.line, source))
+        if not evidence or not first:
             continue
-        for code_list in trace.code_lists:
-            for code in code_list.codes:
-                result.uses.append(Use(code, "memo", path, code_list.line, source))
-    if not evidence:
-        return result
-    for open_trace, axial in notes.traces():
-        if (open_trace and open_trace.template) or (axial and axial.template):
-            continue
-        anchor = open_trace or axial
-        quotes = notes.evidence(anchor)[:EVIDENCE_PER_CODE]
+        quotes = trace.quotes[:EVIDENCE_PER_CODE]
         if not quotes:
             continue
         # one Evidence per quote, shared by every code of the trace (memory on big studies)
-        shared = [Evidence(path, source, q.line, anchor.line, q.plain_text) for q in quotes]
-        for code in _trace_codes(open_trace, axial):
+        shared = [Evidence(path, source, q.line, trace.line, q.plain_text) for q in quotes]
+        for code in first:
             kept = result.evidence.setdefault(code, [])
             kept.extend(shared[: EVIDENCE_PER_CODE - len(kept)])
     return result
@@ -176,15 +299,24 @@ class Code:
         return self.definitions[0].label if self.definitions else None
 
     @property
+    def applications(self) -> list[Use]:
+        """The traces that apply the code to their source, one use each."""
+        return [use for use in self.uses if use.how in APPLIED]
+
+    @property
     def use_count(self) -> int:
-        """How often the code is attached, reused or related (memo mentions left out)."""
-        return sum(1 for use in self.uses if use.how != "memo")
+        """How many traces apply the code (relation ends and memo mentions left out)."""
+        return sum(1 for use in self.uses if use.how in APPLIED)
+
+    @property
+    def relation_count(self) -> int:
+        """How many relation ends the code is."""
+        return sum(1 for use in self.uses if use.how == "related")
 
     @property
     def sources(self) -> list[str]:
-        """Sources that define or use the code, sorted."""
-        found = {use.source for use in self.uses if use.source}
-        found |= {d.source for d in self.definitions if d.source}
+        """The sources (files) the code is applied to, sorted in coding order."""
+        found = {use.source for use in self.uses if use.how in APPLIED and use.source}
         return sorted(found, key=coding_order)
 
     @property
@@ -195,6 +327,11 @@ class Code:
         if self.uses:
             return self.uses[0].path, self.uses[0].line
         return None
+
+
+def most_used_first(code: Code) -> tuple:
+    """Sort key: most uses first, then most sources, then by identifier."""
+    return (-code.use_count, -len(code.sources), code.identifier)
 
 
 def _source_order(source: str) -> tuple:
@@ -238,6 +375,7 @@ class Codebook:
         self._files: dict[str, _FileEntry] = {}
         self._overlays: dict[str, FileCodes] = {}
         self._codes: dict[str, Code] | None = None
+        self._resolved: tuple[list[FileCodes], list[SourceClash]] | None = None
 
     # -- loading -------------------------------------------------------
     @classmethod
@@ -291,6 +429,7 @@ class Codebook:
                 read += 1
         if read:
             self._codes = None
+            self._resolved = None
         return read
 
     def overlay(self, key: str, codes: FileCodes | None) -> None:
@@ -303,15 +442,39 @@ class Codebook:
         else:
             self._overlays[key] = codes
         self._codes = None
+        self._resolved = None
 
     # -- queries -------------------------------------------------------
+    def _resolve(self) -> tuple[list[FileCodes], list[SourceClash]]:
+        if self._resolved is None:
+            entries = [entry.codes for entry in self._files.values()]
+            names, clashes = resolve_sources(item.claim for item in entries if not item.template)
+            entries = [
+                item.renamed(names[item.path])
+                if item.path in names and names[item.path] != item.source
+                else item
+                for item in entries
+            ]
+            entries.sort(key=lambda codes: (coding_order(codes.source), codes.path))
+            self._resolved = entries, clashes
+        return self._resolved
+
     def files(self) -> list[FileCodes]:
         """Per-file codes in coding order (``s1 … s57``, ``p1 …``; templates flagged).
 
-        The order decides which definition of a code defined twice comes first.
+        Each file is its own source: files that claim the same id are told apart
+        (see :func:`resolve_sources` and :meth:`source_clashes`). The order decides
+        which definition of a code defined twice comes first.
         """
-        entries = (entry.codes for entry in self._files.values())
-        return sorted(entries, key=lambda codes: (coding_order(codes.source), codes.path))
+        return list(self._resolve()[0])
+
+    def dialect(self) -> Dialect:
+        """How the study's files write traces, for new text (the seed's layout when empty)."""
+        return Dialect.detect(entry.codes.dialect for entry in self._files.values())
+
+    def source_clashes(self) -> list[SourceClash]:
+        """Files that claim the same source id, and the source each is read as."""
+        return list(self._resolve()[1])
 
     def _contributions(self) -> Iterator[FileCodes]:
         yield from self.files()
@@ -350,8 +513,8 @@ class Codebook:
         return self.codes.get(identifier)
 
     def ranked(self) -> list[Code]:
-        """Codes most used first, then by identifier."""
-        return sorted(self.codes.values(), key=lambda c: (-c.use_count, c.identifier))
+        """Codes most used first (see :func:`most_used_first`)."""
+        return sorted(self.codes.values(), key=most_used_first)
 
     def metaclasses(self) -> list[str]:
         """Metaclasses in use, most used first."""

@@ -69,10 +69,10 @@ class TraceView:
     def _repr_html_(self) -> str:
         report = self.report
         parts = ['<div class="jc-trace">']
-        if report.attached:
-            chips = "".join(chip(code, *self._meta(code)) for code in report.attached)
+        if report.applies:
+            chips = "".join(chip(code, *self._meta(code)) for code in report.applies)
             target = html.escape(report.source_id or "this source")
-            parts.append(f"<div><b>attached to {target}</b> {chips}</div>")
+            parts.append(f"<div><b>applies to {target}:</b> {chips}</div>")
         if report.definitions:
             chips = "".join(chip(d.identifier, d.metaclass, d.label) for d in report.definitions)
             parts.append(f"<div><b>defined</b> {chips}</div>")
@@ -103,11 +103,11 @@ class TraceView:
     def __repr__(self) -> str:
         report = self.report
         lines = []
-        if report.attached:
+        if report.applies:
             lines.append(
-                f"attached to {report.source_id or 'this source'}: "
+                f"applies to {report.source_id or 'this source'}: "
                 + ", ".join(
-                    f"{code} ({self._meta(code)[0] or 'undefined'})" for code in report.attached
+                    f"{code} ({self._meta(code)[0] or 'undefined'})" for code in report.applies
                 )
             )
         for d in report.definitions:

@@ -185,7 +185,7 @@ class CodingMagics(Magics):
             self.shell.set_next_input("%%code\n" + cell.rstrip("\n"), replace=True)
             del self.pickers[("code", self._cell_id)]
         if self.show_picker:
-            state = PickerState(codebook, cell, source_id, in_trace=report.attached)
+            state = PickerState(codebook, cell, source_id, in_trace=report.applies)
             self._show_picker("code", state)
 
     @line_magic("code_picker")

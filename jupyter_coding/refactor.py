@@ -26,8 +26,8 @@ from .corpus import Definition, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
 from .fieldnotes.lines import FieldNotesError, cr_line_ends, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
-from .files import atomic_write, find_field_notes, sha256
-from .memos import memo_lists
+from .fieldnotes.reading import memo_items
+from .files import atomic_write, ensure_writable, find_field_notes, sha256
 
 __all__ = ["RefactorError", "Refactoring", "plan_merge", "plan_rename", "unified_diff"]
 
@@ -108,8 +108,10 @@ class Refactoring:
         return "".join(change.diff() for change in self.changes)
 
     def write(self) -> None:
-        """Write every changed file atomically; refuse if any changed since it was read."""
+        """Write every changed file atomically; refuse if any changed since it was read
+        or is read-only (before writing any)."""
         for change in self.changes:
+            ensure_writable(change.path)
             with open(change.path, "rb") as handle:
                 if sha256(handle.read()) != change.digest:
                     raise RefactorError(
@@ -231,7 +233,8 @@ def _rename_items(segment: str, mapping: dict[str, str]) -> str:
 def _memo_edits(trace: OpenTrace, mapping: dict[str, str], merged: set[str]) -> dict[int, str]:
     """New text of the memo lines that name codes (list lines, continuations, bare codes)."""
     list_lines = {code_list.line for code_list in trace.code_lists}
-    lines = {line for memo_list in memo_lists(trace) for _, line in memo_list.items}
+    # the lines holding items a rename can change: list items and identifier lines
+    lines = {item.line for item in memo_items(trace) if item.style in ("list", "identifier")}
     edits: dict[int, str] = {}
     for line, text in trace.memo_lines:
         raw = trace.lines[line - trace.line]
@@ -441,9 +444,7 @@ def _mentioned(files: list[_Read], name: str) -> bool:
         if name in read.notes.codes_mentioned:
             return True
         for trace in read.notes.open_traces:
-            if name in trace.memo_codes or any(
-                name in (item for item, _ in memo_list.items) for memo_list in memo_lists(trace)
-            ):
+            if any(item.text == name for item in memo_items(trace)):
                 return True
     return False
 

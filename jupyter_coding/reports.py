@@ -26,14 +26,14 @@ import io
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
-from .corpus import Code, Codebook, Evidence, FileCodes, codes_of_notes, coding_order
+from .corpus import APPLIED, Code, Codebook, Evidence, FileCodes, codes_of_notes, coding_order
 from .display import metaclass_colour
 from .fieldnotes import FieldNotes, parse, read_text
+from .fieldnotes.reading import coding_traces
 from .files import find_field_notes
-from .interop.common import trace_codes as applied_codes
 from .progress import progress
 
 __all__ = [
@@ -125,7 +125,11 @@ class Study:
             files.append(codes)
             if not codes.template:
                 traces.extend(trace_codes(item, codes.path))
-        return cls(Codebook.from_file_codes(files), traces, order, [item.path for item in files])
+        codebook = Codebook.from_file_codes(files)
+        # each file its own source: traces take the source their file is read as
+        source_of = {item.path: item.source for item in codebook.files()}
+        traces = [replace(t, source=source_of.get(t.path, t.source)) for t in traces]
+        return cls(codebook, traces, order, [item.path for item in files])
 
 
 def read_study(
@@ -139,26 +143,22 @@ def read_study(
 
 
 def trace_codes(notes: FieldNotes, path: str | None = None) -> list[TraceCodes]:
-    """Per coding trace, the codes it applies to its quotes (attached, reused, defined).
+    """Per coding trace, the codes it applies to its source (attached, reused, defined).
 
-    As in the exchange formats (:func:`jupyter_coding.interop.common.trace_codes`):
-    relation ends and memo items talk about codes applied elsewhere.
+    The one reading of :mod:`jupyter_coding.fieldnotes.reading`: relation ends and
+    memo items talk about codes applied elsewhere.
     """
     path = path or notes.path or "<text>"
     found = []
-    for open_trace, axial in notes.traces():
-        parts = [part for part in (open_trace, axial) if part is not None]
-        if any(part.template for part in parts):
-            continue
-        names = applied_codes(open_trace, axial)
+    for trace in coding_traces(notes):
+        names = trace.applies
         if names:
-            quotes = notes.evidence(parts[0])
-            quote = quotes[-1] if quotes else None
+            quote = trace.quotes[-1] if trace.quotes else None
             found.append(
                 TraceCodes(
                     path,
                     notes.source_id,
-                    parts[0].line,
+                    trace.line,
                     tuple(names),
                     quote.line if quote else None,
                     quote.plain_text if quote else None,
@@ -407,10 +407,8 @@ def saturation(
         if key not in codes_of:
             continue
         names = codes_of[key]
-        for definition in item.definitions:
-            names[definition.identifier] = None
         for use in item.uses:
-            if use.how != "memo":
+            if use.how in APPLIED:
                 names[use.identifier] = None
     seen: set[str] = set()
     points = []

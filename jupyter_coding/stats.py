@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .fieldnotes import FieldNotes
+from .fieldnotes.reading import coding_traces
 
 __all__ = ["FileStats", "file_stats", "format_table", "total_stats"]
 
@@ -14,7 +15,11 @@ METACLASS_ORDER = ("practice", "force", "pattern", "decision")
 
 @dataclass
 class FileStats:
-    """Counts for one file (templates, such as the empty ``s_.md``, left out of coding counts)."""
+    """Counts for one file (templates, such as the empty ``s_.md``, left out of coding counts).
+
+    ``applied`` counts what the codebook counts as uses: per trace, the codes it
+    applies to its source (:mod:`jupyter_coding.fieldnotes.reading`).
+    """
 
     path: str
     source: str | None
@@ -27,7 +32,8 @@ class FileStats:
     images: int = 0
     definitions: Counter = field(default_factory=Counter)
     relations: Counter = field(default_factory=Counter)
-    attached: int = 0
+    attached: int = 0  # items of ``add codes to`` lists, as written
+    applied: int = 0  # codes applied to the source, one per trace (the one reading)
     identifiers: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict:
@@ -46,6 +52,7 @@ class FileStats:
             "relations": dict(sorted(self.relations.items())),
             "relations_total": sum(self.relations.values()),
             "attached": self.attached,
+            "applied": self.applied,
             "distinct_identifiers": len(self.identifiers),
         }
 
@@ -70,6 +77,7 @@ def file_stats(notes: FieldNotes) -> FileStats:
     stats.definitions.update(d.metaclass or "?" for d in notes.definitions)
     stats.relations.update(r.kind for r in notes.relations)
     stats.attached = len(notes.attached)
+    stats.applied = sum(len(trace.applies) for trace in coding_traces(notes))
     stats.identifiers = set(notes.codes_mentioned)
     return stats
 
@@ -88,6 +96,7 @@ def total_stats(per_file: list[FileStats]) -> FileStats:
         total.definitions.update(stats.definitions)
         total.relations.update(stats.relations)
         total.attached += stats.attached
+        total.applied += stats.applied
         total.identifiers |= stats.identifiers
     return total
 
@@ -104,7 +113,7 @@ COLUMNS = (
     ("defs", lambda s: sum(s.definitions.values())),
     *((m[:5], _definitions_of(m)) for m in METACLASS_ORDER),
     ("rels", lambda s: sum(s.relations.values())),
-    ("attached", lambda s: s.attached),
+    ("applied", lambda s: s.applied),
     ("codes", lambda s: len(s.identifiers)),
 )
 
@@ -127,7 +136,8 @@ def format_table(per_file: list[FileStats], total: FileStats) -> str:
         f"{total.sources} sources, {total.quotes} quotes, {total.open_traces} open and "
         f"{total.axial_traces} axial traces, {sum(total.definitions.values())} definitions, "
         f"{sum(total.relations.values())} relations ({relations or 'none'}), "
-        f"{total.attached} codes attached, {len(total.identifiers)} distinct identifiers"
+        f"{total.applied} codes applied ({total.attached} add-codes items), "
+        f"{len(total.identifiers)} distinct identifiers"
         + (f", {total.templates} template traces left out" if total.templates else "")
     )
     return "\n".join(lines)

@@ -16,8 +16,9 @@ from .corpus import Codebook, FileCodes, codes_of_notes
 from .fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse
 from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import is_concise, read_concise
+from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.python_code import Definition, Relation
-from .memos import memo_differences
+from .fieldnotes.reading import CodeNames, MemoComparison, coding_traces, compare_memo
 
 __all__ = [
     "TraceReport",
@@ -30,7 +31,7 @@ __all__ = [
 WARNING_KINDS = {
     "unknown-code": "a code that is defined nowhere in the study",
     "redefined-code": "a code defined again with another label or metaclass",
-    "memo-mismatch": "the memo names other codes than the axial trace attaches",
+    "memo-mismatch": "the memo names other codes than the trace applies",
     "wrong-target": "an `add codes to` target that is not this source",
     "python": "python in an axial block that could not be read as intended",
 }
@@ -54,6 +55,7 @@ class TraceReport:
     text: str  # the trace as markdown (canonical when written in the concise form)
     concise: bool
     source_id: str | None
+    applies: list[str] = field(default_factory=list)  # the one reading: what it applies
     attached: list[str] = field(default_factory=list)
     memo_codes: list[str] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
@@ -64,7 +66,7 @@ class TraceReport:
 
     @property
     def mentioned(self) -> list[str]:
-        names = dict.fromkeys(self.attached + self.memo_codes + self.reused)
+        names = dict.fromkeys(self.applies + self.attached + self.memo_codes + self.reused)
         for d in self.definitions:
             names[d.identifier] = None
         for r in self.relations:
@@ -76,11 +78,14 @@ class TraceReport:
         return [w for w in self.warnings if w.kind == kind]
 
 
-def read_trace_text(body: str, source_id: str | None) -> tuple[str, bool]:
-    """The trace as markdown text, and whether the body was in the concise form."""
+def read_trace_text(
+    body: str, source_id: str | None, dialect: Dialect = SEED
+) -> tuple[str, bool]:
+    """The trace as markdown text (concise form written in ``dialect``), and whether the
+    body was in the concise form."""
     if is_concise(body):
         trace = read_concise(body, target=source_id or "s")
-        open_text, axial_text = render_trace(trace)
+        open_text, axial_text = render_trace(trace, dialect)
         return open_text + ("\n" + axial_text if axial_text else ""), True
     return body, False
 
@@ -92,7 +97,8 @@ def check_trace(
     path: str | None = None,
 ) -> TraceReport:
     """Read and check one trace. Malformed syntax raises a one-line error naming the line."""
-    text, concise = read_trace_text(body, source_id)
+    dialect = codebook.dialect() if codebook is not None else SEED
+    text, concise = read_trace_text(body, source_id, dialect)
     notes = parse(text, path)
     report = TraceReport(text, concise, source_id)
     for block in notes.blocks:
@@ -108,11 +114,12 @@ def check_trace(
             path,
             block.line,
         )
-    opens = notes.open_traces
-    axials = notes.axial_traces
-    for trace in opens:
-        report.memo_codes += trace.memo_codes
-    for trace in [*opens, *axials]:
+    names = None
+    if codebook is not None:
+        names = CodeNames((c.identifier, c.label, c.metaclass) for c in codebook.codes.values())
+    for trace in coding_traces(notes):
+        report.applies += trace.applies
+        report.memo_codes += [item.text for item in trace.memo if item.is_identifier]
         for block in trace.blocks:
             report.attached += [u.identifier for u in block.attached]
             report.reused += [u.identifier for u in block.reused]
@@ -128,23 +135,14 @@ def check_trace(
                         block.line,
                     )
                 )
+        if trace.open is not None and trace.axial is not None:
+            # the same comparison as ``jupyter-coding check`` (JC201/JC202)
+            warning = _memo_warning(compare_memo(trace, names), trace.open.line)
+            if warning is not None:
+                report.warnings.append(warning)
+    report.applies = list(dict.fromkeys(report.applies))
     report.attached = list(dict.fromkeys(report.attached))
     report.memo_codes = list(dict.fromkeys(report.memo_codes))
-    for open_trace, axial in notes.traces():
-        if open_trace is not None and axial is not None:
-            # the same comparison as ``jupyter-coding check`` (JC201/JC202)
-            memo_only, attached_only = memo_differences(open_trace, axial)
-            if memo_only or attached_only:
-                parts = []
-                if memo_only:
-                    named = ", ".join(item for item, _ in memo_only)
-                    parts.append(f"the memo names {named} but the axial trace does not")
-                if attached_only:
-                    named = ", ".join(code for code, _ in attached_only)
-                    parts.append(f"attached but not in the memo: {named}")
-                report.warnings.append(
-                    TraceWarning("memo-mismatch", "; ".join(parts), open_trace.line)
-                )
     _check_against_codebook(report, codebook)
     report.codes = codes_of_notes(notes, path or "<cell>")
     return report
@@ -188,6 +186,20 @@ def _check_against_codebook(report: TraceReport, codebook: Codebook | None) -> N
                 hint = f" (did you mean {' or '.join(suggestions)}?)"
         where = "used elsewhere but defined nowhere" if known is not None else "not in the codebook"
         report.warnings.append(TraceWarning("unknown-code", f"{identifier}: {where}{hint}"))
+
+
+def _memo_warning(comparison: MemoComparison, line: int) -> TraceWarning | None:
+    parts = []
+    if comparison.not_applied:
+        named = ", ".join(item.text for item, _ in comparison.not_applied)
+        parts.append(f"the memo names {named} but the axial trace does not apply it")
+    if comparison.unknown:
+        named = ", ".join(item.text for item in comparison.unknown)
+        parts.append(f"the memo names {named}, which no code is")
+    if comparison.unnamed:
+        named = ", ".join(a.identifier for a in comparison.unnamed)
+        parts.append(f"applied but not in the memo: {named}")
+    return TraceWarning("memo-mismatch", "; ".join(parts), line) if parts else None
 
 
 def _site(definition) -> str:

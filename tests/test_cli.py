@@ -42,7 +42,7 @@ def test_stats_text_table(capsys):
     code, out, _ = run(capsys, "stats", str(SEED))
     assert code == 0
     assert "1 sources, 17 quotes, 12 open and 12 axial traces" in out
-    assert "14 codes attached, 12 distinct identifiers" in out
+    assert "14 codes applied (14 add-codes items), 12 distinct identifiers" in out
 
 
 def test_verify_corpus_and_seed(capsys):

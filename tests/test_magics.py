@@ -31,7 +31,11 @@ relate: k8s -> platform_team: positive
 def test_concise_cell_is_checked_and_shown(shell):
     result, plain, html = run_cell(shell, CONCISE)
     assert result.success
-    assert "attached to s43: k8s (practice), infrastructure_as_cod (undefined)" in plain
+    # what the trace applies: the new code (defined and attached) first, as it stands first
+    assert (
+        "applies to s43: platform_team (force), k8s (practice), infrastructure_as_cod (undefined)"
+        in plain
+    )
     assert 'defined: platform_team = CClass(force, "Platform Team")' in plain
     assert "relation: k8s -> platform_team force: positive" in plain
     assert (
@@ -50,10 +54,10 @@ def test_trace_text_from_the_seed(shell):
     assert trace.startswith("**OPEN CODING TRACE:**")
     result, plain, _ = run_cell(shell, "%%code\n" + trace)
     assert result.success
-    assert "attached to s43: k8s (practice)" in plain
+    assert "applies to s43: k8s (practice)" in plain
     assert (
         "warning[memo-mismatch]: line 2: the memo names sql_layer, data_catalogue but the axial "
-        "trace does not; attached but not in the memo: k8s" in plain
+        "trace does not apply it; applied but not in the memo: k8s" in plain
     )
 
 
@@ -170,7 +174,7 @@ def test_completion_of_codes_and_metaclasses(shell):
     assert found[0].start == len("%%code\nfamiliar: k8s, ")
     found = complete("%%code\nfamiliar: ")
     # most used first
-    assert [c.text for c in found[:2]] == ["immutable_change_audit_log", "data_catalogue"]
+    assert [c.text for c in found[:2]] == ["rest_apis", "event_streaming"]
     found = complete("%%code\nnew: x = CClass(pr")
     assert [(c.text, c.type) for c in found] == [("practice", "metaclass")]
     # letters in order catch typos and abbreviations

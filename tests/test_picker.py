@@ -135,7 +135,7 @@ def test_highlight_and_detail(codebook):
     detail = state.detail()
     assert detail.identifier == "data_catalogue"
     assert detail.definitions == ['pattern "Data Catalogue" (s_1.md:196)']
-    assert detail.use_count == 42 and "s43" in detail.sources
+    assert detail.use_count == 24 and "s43" in detail.sources
     assert 1 <= len(detail.evidence) <= 2
     where, quote = detail.evidence[0]
     assert where == "s_1.md:187" and quote.startswith("The first iteration for this capability")
@@ -347,7 +347,7 @@ def test_picker_widget_keyboard_flow(codebook):
     assert 'class="jc-match jc-highlight" data-code="data_catalogue"' in picker.matches_view.value
     assert "Data Catalogue" in picker.detail_view.value
     assert "jc-evidence" in picker.detail_view.value
-    assert "used 42 times (13 attached, 19 in relations, 10 reused) in s1, s3," in (
+    assert "applied 24 times (13 attached, 10 reused, 1 defined) in s1, s5," in (
         picker.detail_view.value
     )
     assert "; named in 11 memos" in picker.detail_view.value
@@ -433,12 +433,12 @@ def test_code_cell_shows_a_picker_and_rerun_writes_the_picks(shell):
         '%%code\nfamiliar: k8s, data_catalogue\nnew: platform_team = CClass(force, "Platform Team")'
     )
     assert shell.next_inputs == [(written, True)]
-    assert "attached to s43: k8s (practice), data_catalogue (pattern), platform_team (force)" in (
+    assert "applies to s43: platform_team (force), k8s (practice), data_catalogue (pattern)" in (
         plain
     )
     fresh = magics_of(shell).pickers[("code", "cell-1")]
     assert fresh is not state and not fresh.changed
-    assert fresh.in_trace == ["k8s", "data_catalogue", "platform_team"]
+    assert fresh.in_trace == ["platform_team", "k8s", "data_catalogue"]
     run_cell(shell, written, cell_id="cell-1")
     assert len(shell.next_inputs) == 1  # no picks, no rewrite
 

@@ -14,9 +14,9 @@ from lxml import etree
 
 from jupyter_coding.cli import main
 from jupyter_coding.corpus import Codebook
-from jupyter_coding.fieldnotes import FieldNotesError, parse, read
+from jupyter_coding.fieldnotes import parse, read, read_text
+from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.files import find_field_notes
-from jupyter_coding.interop.common import trace_codes
 from jupyter_coding.interop.refi_qda import (
     GUID_NAMESPACE,
     code_guid,
@@ -188,11 +188,9 @@ def test_project_round_trip_same_codes_and_codings(corpus_notes, corpus_project)
             assert source.text[offset : offset + len(quote.plain_text)] == quote.plain_text
             offset += len(quote.plain_text) + 2
         expected: dict[tuple[int, int], list[str]] = {}
-        for open_trace, axial in notes.traces():
-            if (open_trace and open_trace.template) or (axial and axial.template):
-                continue
-            codes = trace_codes(open_trace, axial)
-            for quote in notes.evidence(open_trace or axial):
+        for trace in coding_traces(notes):
+            codes = trace.applies
+            for quote in trace.quotes:
                 if codes and quote.plain_text:
                     expected.setdefault(spans[id(quote)], []).extend(codes)
         expected = {span: sorted(set(codes)) for span, codes in expected.items()}
@@ -289,9 +287,22 @@ def test_seed_and_examples_export(seed_path):
         assert_valid(schema("Codebook.xsd"), write_qdc(Codebook.from_notes(notes)))
 
 
-def test_two_files_of_one_source_are_refused(corpus_notes):
-    with pytest.raises(FieldNotesError, match="source s43 is also in"):
-        write_qdpx([*corpus_notes, read(SEED)])
+def test_two_files_of_one_source_are_two_sources(corpus_notes):
+    # the seed is an older copy of s_43.md: both claim s43, and each stays a source of its own
+    project = export_project([*corpus_notes, read(SEED)], user="Researcher A")
+    qde = zipfile.ZipFile(io.BytesIO(project.data)).read("project.qde")
+    assert_valid(schema("Project.xsd"), qde)
+    names = [node.get("name") for node in ET.fromstring(qde).iterfind(".//p:TextSource", NS)]
+    assert project.sources == 69
+    assert names.count("s43") == 1 and names.count("s43~2") == 1
+
+
+def test_a_source_without_quotes_has_a_text(tmp_path):
+    notes = parse(read_text(EXAMPLES / "s_1.md").split("# coding")[0] + "# coding\n", "s_1.md")
+    archive = zipfile.ZipFile(io.BytesIO(write_qdpx([notes])))
+    assert_valid(schema("Project.xsd"), archive.read("project.qde"))
+    (text_name,) = [name for name in archive.namelist() if name.startswith("sources/")]
+    assert archive.read(text_name).decode("utf-8").strip()
 
 
 @settings(max_examples=60, deadline=None)

@@ -84,7 +84,7 @@ def test_trace_codes_and_co_occurrence(small_study):
 def test_code_frequencies(small_study):
     frequencies = reports.code_frequencies(reports.read_study([small_study]))
     assert [(f.identifier, f.metaclass, f.uses, f.sources) for f in frequencies] == [
-        ("two_stage_review", "pattern", 5, 2),  # attached 3 times, 2 relations
+        ("two_stage_review", "pattern", 3, 2),  # applied by 3 traces; its 2 relations apart
         ("bot_review", None, 2, 2),
         ("review_latency", "force", 2, 2),
         ("pair_review", None, 1, 1),
@@ -133,7 +133,7 @@ def test_saturation_in_coding_order_and_in_path_order(small_study):
     # s1, s2, s10 numerically, then p1 (not the file names' order p_1, s_1, s_10, s_2)
     assert [(p.source, p.new_codes, p.total) for p in points] == [
         ("s1", ("two_stage_review", "review_latency"), 2),
-        ("s2", ("review_decision", "bot_review"), 4),  # definitions first, then uses
+        ("s2", ("bot_review", "review_decision"), 4),  # in the order the traces apply them
         ("s10", (), 4),
         ("p1", ("pair_review",), 5),
     ]
@@ -164,7 +164,7 @@ def test_codebook_entries(small_study):
         "Two-Stage Review",
         1,
         2,
-        5,
+        3,
     )
     assert entry.defined_at == f"{small_study / 's_1.md'}:46"
     assert entry.relations == (
@@ -249,11 +249,14 @@ def corpus_study():
 
 def test_corpus_spot_values(corpus_study):
     frequencies = reports.code_frequencies(corpus_study)
-    assert (frequencies[0].identifier, frequencies[0].uses) == ("immutable_change_audit_log", 43)
+    # uses: the traces that apply a code (relation ends apart), as the codebook counts them
+    assert (frequencies[0].identifier, frequencies[0].uses) == ("rest_apis", 26)
+    assert frequencies[0].uses == corpus_study.codebook["rest_apis"].use_count
     points = reports.saturation(corpus_study)
     assert len(points) == 68 and points[0].source == "s1" and points[57].source == "p1"
-    assert (points[0].new, points[-1].total) == (20, 230)  # 230: stats' distinct identifiers
-    assert sum(p.new for p in points) == 230
+    # 227 codes applied somewhere: the 230 distinct identifiers less three only related
+    assert (points[0].new, points[-1].total) == (19, 227)
+    assert sum(p.new for p in points) == 227
     pairs = reports.co_occurrence(corpus_study)
     assert next(iter(pairs.items())) == (
         ("derived_data_as_data_product", "raw_data_as_data_product"),

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..cli import EXIT_USAGE, UserError
-from ..interop.common import NothingToExport
+from ..interop.common import NothingToExport, sources_to_export
 from ._common import add_paths_argument, check_output, read_all, study_files, write_output
 
 FORMATS = {
@@ -116,6 +116,8 @@ def run(args) -> int:
     _check_modules(args)
     _check_output(args.output, args.paths)
     notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
+    for warning in sources_to_export(notes).warnings:
+        print(f"jupyter-coding export: warning: {warning}", file=sys.stderr)
     try:
         data, summary = _export(args, notes)
     except NothingToExport as error:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from ..cli import UserError
 from ..fieldnotes import parse, read_text
+from ..fieldnotes.dialect import SEED, Dialect, votes
 from ..fieldnotes.new_source import file_name, render_new_source
-from ..files import atomic_write, find_field_notes, sha256
+from ..files import find_field_notes, sha256, write_new
 from ._notebooks import import_nbformat_quickly
 
 # option -> header field
@@ -56,16 +57,19 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def used_ids(folder: Path) -> dict[str, Path]:
-    """Source ids the study uses (header number or CClass name), with a file using each."""
+def read_study(folder: Path) -> tuple[dict[str, Path], Dialect]:
+    """Source ids the study uses (header number or CClass name), with a file using each,
+    and the study's dialect, which the new file follows."""
     used: dict[str, Path] = {}
+    file_votes = []
     for path in find_field_notes([folder]):
         notes = parse(read_text(path), str(path))
+        file_votes.append(votes(notes))
         source = notes.source
         for source_id in (notes.source_id, source.name if source is not None else None):
             if source_id:
                 used.setdefault(source_id, path)
-    return used
+    return used, Dialect.detect(file_votes)
 
 
 def run(args) -> int:
@@ -73,10 +77,11 @@ def run(args) -> int:
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: not a folder")
     source_id = args.id.strip()
+    dialect = SEED
     name = file_name(source_id)
     target = folder / name
     if folder.is_dir():
-        used = used_ids(folder)
+        used, dialect = read_study(folder)
         if source_id in used:
             raise UserError(f"{source_id} is already used by {used[source_id]}; pick another id")
     notebook_path = target.with_suffix(".ipynb")
@@ -85,10 +90,10 @@ def run(args) -> int:
             raise UserError(f"{path} exists already; pick another id")
     values = {field: getattr(args, option) for option, field in FIELD_OPTIONS}
     values["references"] = ""
-    text = render_new_source(source_id, values)
+    text = render_new_source(source_id, values, dialect)
     folder.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    atomic_write(target, data)
+    _create(target, data)
     print(f"wrote {target}")
     if args.no_notebook:
         return 0
@@ -96,6 +101,14 @@ def run(args) -> int:
     from ..notebook import add_empty_cell, notebook_json, to_notebook
 
     notebook = add_empty_cell(to_notebook(parse(text, str(target)), name, sha256(data)))
-    atomic_write(notebook_path, notebook_json(notebook).encode("utf-8"))
+    _create(notebook_path, notebook_json(notebook).encode("utf-8"))
     print(f"wrote {notebook_path}")
     return 0
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Write a new file, never over one made meanwhile (by another ``new``, say)."""
+    try:
+        write_new(path, data)
+    except FileExistsError:
+        raise UserError(f"{path} exists already; pick another id") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .canonical import Trace, render_add_codes, render_trace, source_value_literal
+from .dialect import SEED, Dialect
 from .lines import FieldNotesError, split_lines
 from .model import SOURCE_KEYS, AxialTrace, Block, FieldNotes, OpenTrace, PythonBlock
 from .parser import parse
@@ -68,9 +69,12 @@ def replace_block_text(notes: FieldNotes, block: Block, text: str) -> FieldNotes
     return _rebuild(notes, pieces)
 
 
-def insert_trace(notes: FieldNotes, after: Block, trace: Trace) -> FieldNotes:
+def insert_trace(
+    notes: FieldNotes, after: Block, trace: Trace, dialect: Dialect = SEED
+) -> FieldNotes:
     """Insert a canonical open (+ axial) trace after ``after`` (usually a quote).
 
+    The trace is written in ``dialect`` (the study's, see :class:`~.dialect.Dialect`).
     The blank lines that followed ``after`` now follow the new trace, and one
     blank line separates each new part, as in the seed.
     """
@@ -78,7 +82,7 @@ def insert_trace(notes: FieldNotes, after: Block, trace: Trace) -> FieldNotes:
     index = _index(notes, after)
     lines, trailing = pieces[index]
     at_end = index + 1 == len(pieces) and not trailing
-    open_text, axial_text = render_trace(trace)
+    open_text, axial_text = render_trace(trace, dialect)
     new_blocks = [(_ensure_newline(lines), ["\n"])]
     if axial_text is None:
         new_blocks.append((split_lines(open_text), trailing))

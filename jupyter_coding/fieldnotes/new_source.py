@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .canonical import render_source_definition
+from .dialect import SEED, Dialect
 from .lines import FieldNotesError
 from .model import HEADER_FIELDS
 
@@ -39,8 +40,9 @@ def file_name(source_id: str) -> str:
     return f"{kind}_{number}.md"
 
 
-def render_new_source(source_id: str, values: dict[str, str]) -> str:
-    """A new field-notes file for ``source_id`` with the header ``values`` (by field name)."""
+def render_new_source(source_id: str, values: dict[str, str], dialect: Dialect = SEED) -> str:
+    """A new field-notes file for ``source_id`` with the header ``values`` (by field name),
+    its source block under the study's marker (``dialect``)."""
     kind, number = split_source_id(source_id)
     for name, value in values.items():
         if name not in HEADER_FIELDS:
@@ -52,5 +54,7 @@ def render_new_source(source_id: str, values: dict[str, str]) -> str:
         lines.append(f"## {name} " if name in HEADINGS_WITH_SPACE else f"## {name}")
         lines.append(values.get(name, "").strip())
     header = "\n".join(lines) + "\n"
-    source = render_source_definition(source_id, {k: v.strip() for k, v in values.items()})
+    source = render_source_definition(
+        source_id, {k: v.strip() for k, v in values.items()}, dialect
+    )
     return f"{header}{source}\n# coding\n"

@@ -3,7 +3,7 @@
 Study repositories build their final model with CodeableModels
 (``sources_and_codes_model.py``): per source a ``CClass(source, "sN", values={...})``
 with the header metadata, the list ``sN_codes`` of the codes its field notes apply
-(attach, reuse or define: :func:`~jupyter_coding.interop.common.block_codes`), and
+(attach, reuse or define: :mod:`jupyter_coding.fieldnotes.reading`), and
 ``add_links({sN: sN_codes}, role_name="contained_code")``.
 :func:`render_model` writes that module from the field notes; :func:`model_findings`
 reads an existing one with :mod:`ast` (never executing it) and reports where it and
@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Codebook, coding_order
+from ..corpus import APPLIED, Codebook, coding_order
 from ..fieldnotes import FieldNotes, FieldNotesError, read_text
 from ..fieldnotes.canonical import SOURCE_VALUE_ORDER, source_value_literal
+from ..fieldnotes.reading import applied_to_source
 from ..findings import Finding
-from .common import source_codes, unique_sources
+from .common import sources_to_export
 
 __all__ = [
     "ModelSource",
@@ -74,21 +75,23 @@ def _literal(field_name: str, value: str) -> str:
 def source_entries(notes: Iterable[FieldNotes]) -> list[SourceEntry]:
     """The sources of parsed field notes in coding order (``s1`` …, then ``p1`` …), no templates.
 
-    Two files with the same source id are a :class:`FieldNotesError`: the model
-    would define the source twice.
+    Each file is its own source (:func:`~jupyter_coding.interop.common.sources_to_export`);
+    files that claim the same id with no other id to tell them apart are a
+    :class:`FieldNotesError` naming them all: a model cannot define a source twice.
     """
     entries = []
-    for item in unique_sources(notes):
+    for exported in sources_to_export(notes, identifiers=True):
+        item = exported.notes
         header = item.header
         values = [
             (key, _literal(name, (header.value(name) if header else None) or ""))
             for name, key in SOURCE_VALUE_ORDER
         ]
-        applied = [identifier for identifier, _ in source_codes(item)]
+        applied = [application.identifier for application in applied_to_source(item)]
         entries.append(
             SourceEntry(
-                item.source_id or "",
-                item.path or "<text>",
+                exported.source,
+                exported.path,
                 values,
                 [code for code in applied if _is_python_name(code)],
                 [code for code in applied if not _is_python_name(code)],
@@ -290,17 +293,16 @@ class _NotesSource:
 
 
 def _notes_sources(codebook: Codebook) -> dict[str, _NotesSource]:
-    """Per source, the codes its field notes apply (as :func:`block_codes` counts them)."""
+    """Per source (each file its own), the codes its field notes apply."""
     found: dict[str, _NotesSource] = {}
     for item in codebook.files():
         if item.template or not item.source:
             continue
         entry = found.setdefault(item.source, _NotesSource(item.path))
-        applied = [(d.line, d.identifier) for d in item.definitions]
-        applied += [(u.line, u.identifier) for u in item.uses if u.how in ("attached", "reused")]
-        for line, identifier in sorted(applied):
+        applied = sorted((u.line, u.identifier) for u in item.uses if u.how in APPLIED)
+        for line, identifier in applied:
             entry.applied.setdefault(identifier, line)
-        entry.mentioned.update(u.identifier for u in item.uses if u.how in ("relation", "memo"))
+        entry.mentioned.update(u.identifier for u in item.uses if u.how in ("related", "memo"))
     return found
 
 

@@ -1,56 +1,25 @@
-"""What the exchange formats share: which codes a trace and a source carry, and paths."""
+"""What the exchange formats share: which sources a study exports, and paths."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from ..corpus import coding_order
-from ..fieldnotes import AxialTrace, FieldNotes, FieldNotesError, OpenTrace, PythonBlock
+from ..corpus import SourceClaim, SourceClash, coding_order, resolve_sources
+from ..fieldnotes import FieldNotes, FieldNotesError
 
 __all__ = [
+    "ExportedSource",
     "NothingToExport",
-    "block_codes",
+    "SourcesToExport",
     "display_paths",
-    "source_codes",
-    "trace_codes",
-    "unique_sources",
+    "sources_to_export",
 ]
 
 
 class NothingToExport(ValueError):
     """The field notes hold nothing the format can carry (no sources, or no codes)."""
-
-
-def block_codes(blocks: Iterable[PythonBlock]) -> list[tuple[str, int]]:
-    """(identifier, line) of the codes python blocks apply, in file order, first use kept.
-
-    A trace applies a code to its quotes when it attaches it (``add codes to sN``),
-    names an existing one on a line of its own (reused, the interviews' way of
-    attaching) or defines it there (``x = CClass(force, "X")``). Relation ends and
-    memo items are not applications: they talk about codes applied elsewhere.
-    """
-    found: list[tuple[int, int, str]] = []
-    for block in blocks:
-        for index, use in enumerate(block.definitions):
-            found.append((use.line, index, use.identifier))
-        for index, use in enumerate(block.reused + block.attached):
-            found.append((use.line, index, use.identifier))
-    first: dict[str, int] = {}
-    for line, _, identifier in sorted(found):
-        first.setdefault(identifier, line)
-    return list(first.items())
-
-
-def trace_codes(open_trace: OpenTrace | None, axial: AxialTrace | None) -> list[str]:
-    """The codes a coding trace applies to the quotes before it (see :func:`block_codes`)."""
-    blocks = [*(open_trace.blocks if open_trace else ()), *(axial.blocks if axial else ())]
-    return [identifier for identifier, _ in block_codes(blocks)]
-
-
-def source_codes(notes: FieldNotes) -> list[tuple[str, int]]:
-    """(identifier, line) of every code the file's traces apply, in file order."""
-    return block_codes(notes.python_blocks())
 
 
 def display_paths(paths: Iterable[str]) -> dict[str, str]:
@@ -71,25 +40,80 @@ def display_paths(paths: Iterable[str]) -> dict[str, str]:
     }
 
 
-def unique_sources(notes: Iterable[FieldNotes]) -> list[FieldNotes]:
+@dataclass(frozen=True)
+class ExportedSource:
+    """A file exported as a source, under the id it is exported as."""
+
+    notes: FieldNotes
+    source: str
+
+    @property
+    def path(self) -> str:
+        return self.notes.path or "<text>"
+
+
+@dataclass
+class SourcesToExport:
+    """The files of a study as the sources an export holds, each file its own source."""
+
+    sources: list[ExportedSource] = field(default_factory=list)
+    clashes: list[SourceClash] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per file that claims an id another file claims too (``path:line: ...``)."""
+        lines = []
+        for clash in self.clashes:
+            for path, _ in clash.names:
+                lines.append(f"{path}:2: {clash.describe(path)}")
+        return lines
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
+def sources_to_export(notes: Iterable[FieldNotes], identifiers: bool = False) -> SourcesToExport:
     """The files that are sources, in coding order (``s1`` …, then ``p1`` …), no templates.
 
-    A file without a source id, or a second file of the same source, is a
-    :class:`FieldNotesError`: an export names every source once.
+    Each file is its own source. Files that claim the same id are exported under
+    the ids :func:`~jupyter_coding.corpus.resolve_sources` gives them (the clashes
+    are in the result, for a warning). With ``identifiers`` (a format whose source
+    names must be Python names), a clash that leaves a file without an id of its
+    own stops the export with a message that lists every clash at once. A file
+    without a source id is a :class:`FieldNotesError`.
     """
-    found: dict[str, FieldNotes] = {}
-    for item in notes:
-        if item.is_template:
-            continue
-        source = item.source_id
-        path = item.path or "<text>"
-        if not source:
+    files = [item for item in notes if not item.is_template]
+    for item in files:
+        if not item.source_id:
             raise FieldNotesError(
-                "no source id ('# s' and a number): not field notes? leave it out", path, 1
+                "no source id ('# s' and a number): not field notes? leave it out",
+                item.path or "<text>",
+                1,
             )
-        if source in found:
+    keys = [item.path or f"<text {index}>" for index, item in enumerate(files)]
+    names, clashes = resolve_sources(
+        SourceClaim(key, item.source_id, item.source.name if item.source else None)
+        for key, item in zip(keys, files, strict=True)
+    )
+    if identifiers:
+        unnamed = [
+            (path, clash.describe(path))
+            for clash in clashes
+            for path, name in clash.names
+            if not name.isidentifier()
+        ]
+        if unnamed:
+            (path, first), *others = unnamed
+            more = "".join(f"; also {other}:2: {text}" for other, text in others)
             raise FieldNotesError(
-                f"source {source} is also in {found[source].path}; export one of them", path, 1
+                f"{first}, and no other id tells them apart{more} (a model names each source "
+                "once: give each file its own id in its header and CClass)",
+                path,
+                2,
             )
-        found[source] = item
-    return sorted(found.values(), key=lambda item: coding_order(item.source_id))
+    exported = [ExportedSource(item, names[key]) for key, item in zip(keys, files, strict=True)]
+    exported.sort(key=lambda item: (coding_order(item.source), item.path))
+    return SourcesToExport(exported, clashes)

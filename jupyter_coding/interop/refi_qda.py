@@ -38,7 +38,8 @@ from xml.etree import ElementTree as ET
 from .. import __version__
 from ..corpus import Code, Codebook
 from ..fieldnotes import FieldNotes, FieldNotesError, Quote
-from .common import NothingToExport, display_paths, trace_codes, unique_sources
+from ..fieldnotes.reading import coding_traces
+from .common import NothingToExport, display_paths, sources_to_export
 
 __all__ = [
     "CODEBOOK_NAMESPACE",
@@ -126,12 +127,16 @@ class _Tree:
 
 
 def exported_codes(codebook: Codebook) -> list[Code]:
-    """Codes defined or used in a trace, by identifier; mere memo mentions left out.
+    """Codes defined, applied or related in a trace, by identifier; mere memo mentions left out.
 
     A memo item that no trace takes up (``Security``, ``life_cycle_management``) is a
     thought, not yet a code.
     """
-    codes = [code for code in codebook.codes.values() if code.defined or code.use_count]
+    codes = [
+        code
+        for code in codebook.codes.values()
+        if code.defined or code.use_count or code.relation_count
+    ]
     return sorted(codes, key=lambda code: (code.identifier.casefold(), code.identifier))
 
 
@@ -297,9 +302,10 @@ def export_project(
 
     No sources at all is :class:`NothingToExport`; a study without codes yet has no codebook.
     """
-    sources = unique_sources(notes)
-    if not sources:
+    exported = sources_to_export(notes)
+    if not exported:
         raise NothingToExport("no sources to export: no field-notes files with a source id")
+    sources = [item.notes for item in exported]
     codebook = Codebook.from_notes(sources)
     paths = display_paths(item.path or "" for item in sources)
     tree = _Tree(PROJECT_NAMESPACE)
@@ -333,34 +339,32 @@ def export_project(
     memos: list[_Memo] = []
     texts: dict[str, str] = {}
     codings = 0
-    for item in sources:
-        source = item.source_id or ""
+    for exported_source in exported:
+        item, source = exported_source.notes, exported_source.source
         shown = paths.get(item.path or "", item.path or "")
         text, selections = plain_text(item)
         by_quote = {id(selection.quote): selection for selection in selections}
         source_memos: list[_Memo] = []
-        for open_trace, axial in item.traces():
-            if (open_trace and open_trace.template) or (axial and axial.template):
-                continue
-            anchor = open_trace or axial
-            quoted = [by_quote[id(q)] for q in item.evidence(anchor) if id(q) in by_quote]
+        for trace in coding_traces(item):
+            quoted = [by_quote[id(q)] for q in trace.quotes if id(q) in by_quote]
             quoted = [selection for selection in quoted if selection.end > selection.start]
-            codes = [code for code in trace_codes(open_trace, axial) if code in known_codes]
+            codes = [code for code in trace.applies if code in known_codes]
             for selection in quoted:
                 selection.codes.extend(c for c in codes if c not in selection.codes)
-            memo = open_trace.memo if open_trace else ""
+            memo = trace.open.memo if trace.open else ""
             if memo:
-                where = f"{quoted[0].start}:{quoted[-1].end}" if quoted else f"line {anchor.line}"
+                where = f"{quoted[0].start}:{quoted[-1].end}" if quoted else f"line {trace.line}"
                 memo_guid = guid("note", source, where)
                 source_memos.append(
-                    _Memo(memo_guid, f"Memo {shown}:{anchor.line}", memo, bool(quoted))
+                    _Memo(memo_guid, f"Memo {shown}:{trace.line}", memo, bool(quoted))
                 )
                 for selection in quoted:
                     selection.notes.append(memo_guid)
         memos.extend(source_memos)
 
         source_guid = guid("source", source)
-        texts[source_guid] = text
+        # a source must have a text; one with no quotes yet gets a line that says so
+        texts[source_guid] = text or f"(no quotes yet: field notes {shown})\n"
         node = tree.element(
             sources_node,
             "TextSource",

@@ -86,20 +86,27 @@ def detail_html(detail: CodeDetail | None) -> str:
     return "".join(parts)
 
 
-USE_KINDS = (("attached", "attached"), ("relation", "in relations"), ("reused", "reused"))
+USE_KINDS = (("attached", "attached"), ("reused", "reused"), ("defined", "defined"))
 
 
 def uses_text(detail: CodeDetail) -> str:
-    """``used 43 times (14 attached, 19 in relations, 10 reused) in s1, s3 …; in 12 memos``."""
+    """``applied 24 times (13 attached, 10 reused, 1 defined) in s1, s3 …; 19 relations; ...``.
+
+    The count is the codebook's (traces that apply the code); relation ends and memo
+    mentions are said apart.
+    """
     kinds = ", ".join(
         f"{detail.uses_by_kind[how]} {words}"
         for how, words in USE_KINDS
         if how in detail.uses_by_kind
     )
-    text = f"used {detail.use_count} time{'s' if detail.use_count != 1 else ''}"
+    text = f"applied {detail.use_count} time{'s' if detail.use_count != 1 else ''}"
     text += f" ({kinds})" if kinds else ""
     if detail.sources:
         text += " in " + ", ".join(detail.sources[:12]) + (" …" if len(detail.sources) > 12 else "")
+    related = detail.uses_by_kind.get("related", 0)
+    if related:
+        text += f"; {related} relation end{'s' if related != 1 else ''}"
     memos = detail.uses_by_kind.get("memo", 0)
     if memos:
         text += f"; named in {memos} memo{'s' if memos != 1 else ''}"

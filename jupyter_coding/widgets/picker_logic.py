@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Code, Codebook, Evidence
+from ..corpus import Code, Codebook, Evidence, most_used_first
 from ..similarity import closest, letters_in_order, spelling_key
 from .cell_edit import NewCode, add_codes
 
@@ -59,8 +59,8 @@ class CodeIndex:
     """Codes in ranked order (most used first, then by identifier), ready to filter."""
 
     def __init__(self, codes: list[Code]) -> None:
-        counted = [(code, code.use_count) for code in codes]  # use_count walks the uses
-        counted.sort(key=lambda item: (-item[1], item[0].identifier))
+        ranked = sorted(codes, key=most_used_first)
+        counted = [(code, code.use_count) for code in ranked]  # use_count walks the uses
         self.codes = [code for code, _ in counted]
         self._entries = [
             (code.identifier, code.label, code.metaclass, uses) for code, uses in counted
