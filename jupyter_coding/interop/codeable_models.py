@@ -668,8 +668,8 @@ class _ModelReader(ast.NodeVisitor):
                     _Problem(
                         CODE_TWICE_IN_LIST,
                         line,
-                        f"{identifier} is twice in the codes linked to {modelled.name} (also "
-                        f"line {in_this_call[identifier]}): CodeableModels stops with "
+                        f"{identifier} is twice in the codes linked to {modelled.name} (first "
+                        f"at line {in_this_call[identifier]}): CodeableModels stops with "
                         '"trying to link the same link twice"',
                     )
                 )
@@ -802,16 +802,20 @@ def _drift(
             )
         )
     for key, value in header.items():
-        if key not in modelled.values and value.strip() and typed_value(key, value) is not None:
-            findings.append(
-                _finding(
-                    model_path,
-                    modelled.line,
-                    METADATA_DRIFT,
-                    f'{modelled.name} has no "{key}" in the model but the header of {name} '
-                    f"(line {lines[key]}) says {value!r}",
-                )
+        typed = typed_value(key, value)
+        if key in modelled.values or not value.strip() or typed is None:
+            continue
+        why = vocabulary.refusal(key, typed, listing=False) if vocabulary is not None else None
+        refused = f" ({why}: JC302)" if why else ""
+        findings.append(
+            _finding(
+                model_path,
+                modelled.line,
+                METADATA_DRIFT,
+                f'{modelled.name} has no "{key}" in the model but the header of {name} '
+                f"(line {lines[key]}) says {value!r}{refused}",
             )
+        )
     return findings
 
 
