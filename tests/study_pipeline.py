@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,9 @@ def classes(model: Path) -> dict:
 
 def study_color_command():
     """The study's own ``get_color_coding_command``, compiled alone from its generator."""
-    tree = ast.parse(GENERATORS.read_text(encoding="utf-8"))
+    with warnings.catch_warnings():  # the study writes "\\linewidth" in plain strings
+        warnings.simplefilter("ignore")
+        tree = ast.parse(GENERATORS.read_text(encoding="utf-8"))
     function = next(
         node
         for node in tree.body
