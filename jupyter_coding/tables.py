@@ -27,6 +27,7 @@ Pure numbers and text: nothing here imports CodeableModels.
 
 from __future__ import annotations
 
+import keyword
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from pathlib import Path
 from .corpus import Code, Codebook, coding_order
 from .fieldnotes import FieldNotes
 from .files import atomic_write
+from .vocabulary import yes_no_value
 
 __all__ = [
     "FORMATS",
@@ -43,6 +45,7 @@ __all__ = [
     "SourceRow",
     "code_table_latex",
     "code_table_markdown",
+    "is_python_name",
     "paper_codes",
     "paper_tables",
     "shade",
@@ -69,9 +72,8 @@ def shade(share: float) -> int:
     return SHADES
 
 
-def _is_python_name(name: str) -> bool:
-    import keyword
-
+def is_python_name(name: str) -> bool:
+    """Whether a code's identifier can be a name in a model module (``input ports`` cannot)."""
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
@@ -132,7 +134,7 @@ def paper_codes(codebook: Codebook) -> list[PaperCode]:
     codes = [
         code
         for code in codebook.codes.values()
-        if code.use_count and _is_python_name(code.identifier)
+        if code.use_count and is_python_name(code.identifier)
     ]
     codes.sort(key=_first_site)
     result = []
@@ -149,12 +151,6 @@ def paper_codes(codebook: Codebook) -> list[PaperCode]:
             )
         )
     return result
-
-
-def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "true": True, "no": False, "false": False}.get(
-        (value or "").strip().lower()
-    )
 
 
 @dataclass
@@ -214,8 +210,8 @@ def paper_tables(notes: Iterable[FieldNotes]) -> PaperTables:
                 value("url"),
                 value("tiny url"),
                 value("source type"),
-                _yes_no(value("example")),
-                _yes_no(value("source code")),
+                yes_no_value(value("example")),
+                yes_no_value(value("source code")),
             )
         )
     return PaperTables(rows, paper_codes(Codebook.from_notes(notes)))

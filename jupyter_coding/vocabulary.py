@@ -42,6 +42,7 @@ __all__ = [
     "module_file",
     "read_metamodel",
     "study_vocabulary",
+    "yes_no_value",
 ]
 
 DEFAULT_METAMODEL_MODULE = "metamodels.GT_coding"
@@ -61,6 +62,12 @@ GUIDANCE_METACLASSES = (
 )
 # the source's CClass keys whose values have a vocabulary, and the header fields they hold
 TYPED_KEYS = {"type": "source type", "author type": "author type"}
+_YES_NO = {"yes": True, "true": True, "no": False, "false": False}
+
+
+def yes_no_value(text: str | None) -> bool | None:
+    """A header's yes/no as a boolean (``True``/``False`` too); None for anything else."""
+    return _YES_NO.get((text or "").strip().lower())
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import json
-import keyword
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,12 +40,13 @@ from ..fieldnotes import FieldNotes, FieldNotesError, read_text
 from ..fieldnotes.canonical import SOURCE_VALUE_ORDER
 from ..fieldnotes.reading import applied_to_source
 from ..findings import Finding
-from ..tables import PaperCode
+from ..tables import PaperCode, is_python_name
 from ..vocabulary import (
     DEFAULT_METAMODEL_MODULE,
     Vocabulary,
     default_metaclasses,
     find_module,
+    yes_no_value,
 )
 from .common import display_paths, sources_to_export
 
@@ -110,10 +110,6 @@ class SourceEntry:
     header_lines: dict[str, int] = field(default_factory=dict)  # CClass key -> header line
 
 
-def _is_python_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name)
-
-
 def typed_value(key: str, value: str, vocabulary: Vocabulary | None = None) -> object:
     """A header value as the model holds it: True/False for yes/no, else the text.
 
@@ -121,9 +117,7 @@ def typed_value(key: str, value: str, vocabulary: Vocabulary | None = None) -> o
     in ``s_5.md``).
     """
     yes_no = vocabulary.yes_no if vocabulary is not None else YES_NO_KEYS
-    if key in yes_no:
-        return {"yes": True, "true": True, "no": False, "false": False}.get(value.strip().lower())
-    return value
+    return yes_no_value(value) if key in yes_no else value
 
 
 def _literal(value: object) -> str:
@@ -169,8 +163,8 @@ def source_entries(
                 exported.source,
                 exported.path,
                 values,
-                [code for code in applied if _is_python_name(code)],
-                [code for code in applied if not _is_python_name(code)],
+                [code for code in applied if is_python_name(code)],
+                [code for code in applied if not is_python_name(code)],
                 left_out,
                 lines,
             )
@@ -303,7 +297,8 @@ def render_model(
     if defined:
         out += ["", "# ### Codes ###"]
         if codes_module:
-            out.append(f"# the codes the field notes apply that {codes_module} does not define,")
+            out.append("# the codes the field notes apply that the study's codes module does not")
+            out.append(f"# define ({codes_module}),")
         else:
             out.append("# every code the field notes apply,")
         out.append("# with metaclass and label from its first definition in coding order")
@@ -365,29 +360,22 @@ def _groups(definitions: list[CodeDefinition]) -> list[tuple[str, list[CodeDefin
 
 
 def _source_definition(entry: SourceEntry) -> str:
-    lines = [f"    {json.dumps(key)}: {literal}," for key, literal in entry.values]
+    """``sN = CClass(source, "sN", values={...})``, a comment where a value is left out."""
+    literals = dict(entry.values)
     left_out = {key: (value, why) for key, value, why in entry.left_out}
-    ordered: list[str] = []
-    values = iter(lines)
+    lines: list[str] = []
     for _, key in SOURCE_VALUE_ORDER:
-        if key in left_out:
+        if key in literals:
+            lines.append(f"    {json.dumps(key)}: {literals[key]},")
+        elif key in left_out:
             value, why = left_out[key]
-            ordered.append(
-                f"    # {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)} left out: {why}"
-            )
-        elif any(k == key for k, _ in entry.values):
-            ordered.append(next(values))
-    # the last value closes the dictionary; comments after it stay inside
-    last = max(
-        (i for i, line in enumerate(ordered) if not line.lstrip().startswith("#")), default=None
-    )
-    if last is not None:
-        ordered[last] = ordered[last][:-1]
-    body = "\n".join(ordered)
+            shown = json.dumps(value, ensure_ascii=False)
+            lines.append(f"    # {json.dumps(key)}: {shown} left out: {why}")
     head = f'{entry.source} = CClass(source, "{entry.source}", values={{'
-    if last is None or last < len(ordered) - 1:
-        return f"{head}\n{body}\n}})"
-    return f"{head}\n{body}}})"
+    if lines and lines[-1].endswith(","):
+        # the study's layout: the last value closes the dictionary on its line
+        return head + "\n" + "\n".join(lines)[:-1] + "})"
+    return head + "\n" + "\n".join(lines) + "\n})"
 
 
 # -- the study's codes module -----------------------------------------------
@@ -871,7 +859,7 @@ def model_findings(
             )
         for identifier, line in entry.applied.items():
             # a name that is not Python cannot be in a model; checks report it elsewhere
-            if identifier not in modelled.codes and _is_python_name(identifier):
+            if identifier not in modelled.codes and is_python_name(identifier):
                 findings.append(
                     _finding(
                         entry.path,
