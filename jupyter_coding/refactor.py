@@ -27,7 +27,7 @@ from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, r
 from .fieldnotes.lines import FieldNotesError, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
 from .fieldnotes.reading import memo_items
-from .files import atomic_write, find_field_notes, sha256
+from .files import atomic_write, ensure_writable, find_field_notes, sha256
 
 __all__ = ["RefactorError", "Refactoring", "plan_merge", "plan_rename", "unified_diff"]
 
@@ -106,8 +106,10 @@ class Refactoring:
         return "".join(change.diff() for change in self.changes)
 
     def write(self) -> None:
-        """Write every changed file atomically; refuse if any changed since it was read."""
+        """Write every changed file atomically; refuse if any changed since it was read
+        or is read-only (before writing any)."""
         for change in self.changes:
+            ensure_writable(change.path)
             with open(change.path, "rb") as handle:
                 if sha256(handle.read()) != change.digest:
                     raise RefactorError(
