@@ -137,13 +137,22 @@ class CheckConfig:
         ignore = ["attached-not-in-memo"]
         source-types = ["Practitioner Audience Article", "Interview"]
         author-types = ["Practitioner"]
+        metamodel = "metamodels/GT_coding.py"   # the study's metamodel, relative to this file
+
+    The vocabulary (source and author types) is the study's metamodel's when there
+    is one (:mod:`jupyter_coding.vocabulary`: ``metamodel`` here, else found where a
+    study repository keeps it), else ``source-types`` and ``author-types``, else the
+    defaults; :meth:`for_study` settles it for the checked paths.
     """
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    source_types: tuple[str, ...] = DEFAULT_SOURCE_TYPES
-    author_types: tuple[str, ...] = DEFAULT_AUTHOR_TYPES
+    source_types: tuple[str, ...] | None = DEFAULT_SOURCE_TYPES  # None: any text
+    author_types: tuple[str, ...] | None = DEFAULT_AUTHOR_TYPES
     origin: str | None = None  # the pyproject.toml it was read from
+    metamodel: str | None = None  # the study's metamodel file, as configured
+    types_origin: str | None = None  # the pyproject.toml that lists the types
+    vocabulary_origin: str | None = None  # the metamodel the types were read from
 
     KEYS: ClassVar[dict[str, str]] = {
         "select": "select",
@@ -165,6 +174,16 @@ class CheckConfig:
     def from_table(cls, table: dict, origin: str | None = None) -> CheckConfig:
         """Read the ``[tool.jupyter-coding]`` table (keys of other tools are left alone)."""
         values = {}
+        if "metamodel" in table:
+            metamodel = table["metamodel"]
+            if not isinstance(metamodel, str):
+                raise ConfigError(f"{origin or 'configuration'}: metamodel must be a path")
+            folder = Path(origin).parent if origin else Path.cwd()
+            values["metamodel"] = os.fspath(folder / metamodel)
+            if not Path(values["metamodel"]).is_file():
+                raise ConfigError(
+                    f"{origin or 'configuration'}: metamodel {metamodel} is not there"
+                )
         for key, attribute in cls.KEYS.items():
             if key not in table:
                 continue
@@ -172,6 +191,8 @@ class CheckConfig:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{origin or 'configuration'}: {key} must be a list of strings")
             values[attribute] = tuple(value)
+        if "source_types" in values or "author_types" in values:
+            values["types_origin"] = origin
         return cls(**values, origin=origin)
 
     @classmethod
@@ -198,6 +219,42 @@ class CheckConfig:
         """The configuration of the nearest ``pyproject.toml`` above the checked paths."""
         found = find_pyproject(paths)
         return cls.from_pyproject(found) if found is not None else cls()
+
+    def vocabulary(self, starts: Iterable[str | os.PathLike] = (), module: str | None = None):
+        """The study's :class:`~jupyter_coding.vocabulary.Vocabulary` for these paths.
+
+        ``module`` is the metamodel's module name (``metamodels.GT_coding``), whose
+        path is looked for above the ``starts``.
+        """
+        from .vocabulary import (
+            DEFAULT_METAMODEL_MODULE,
+            Vocabulary,
+            default_metaclasses,
+            study_vocabulary,
+        )
+
+        configured = Vocabulary(
+            self.source_types,
+            self.author_types,
+            YES_NO_FIELDS,
+            default_metaclasses(module or DEFAULT_METAMODEL_MODULE),
+            self.types_origin,
+        )
+        return study_vocabulary(
+            starts, configured, self.metamodel, module or DEFAULT_METAMODEL_MODULE
+        )
+
+    def for_study(self, starts: Iterable[str | os.PathLike]) -> CheckConfig:
+        """This configuration with the vocabulary of the study's metamodel, if it has one."""
+        vocabulary = self.vocabulary(starts)
+        if not vocabulary.from_metamodel:
+            return self
+        return replace(
+            self,
+            source_types=vocabulary.source_types,
+            author_types=vocabulary.author_types,
+            vocabulary_origin=vocabulary.origin,
+        )
 
     def with_options(
         self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
@@ -238,6 +295,11 @@ _MODEL_NAMES = frozenset(
         "code-in-notes-not-in-model",
         "source-missing-from-model",
         "source-missing-from-notes",
+        "source-defined-twice",
+        "code-twice-in-list",
+        "link-made-twice",
+        "source-metadata-drift",
+        "value-not-in-metamodel",
     }
 )
 
@@ -515,10 +577,12 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
     if notes.is_template:
         return
     vocabularies = {"source type": config.source_types, "author type": config.author_types}
+    # the metamodel CodeableModels checks values against, when the study has one
+    where = f" in {Path(config.vocabulary_origin).name}" if config.vocabulary_origin else ""
     if header is not None:
         for field_name, allowed in vocabularies.items():
             value = header.value(field_name)
-            if value is not None and value not in allowed:
+            if value is not None and allowed is not None and value not in allowed:
                 line = header.field_line(field_name) + 1
                 yield _finding(
                     "JC302",
@@ -526,7 +590,7 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
                     line,
                     1,
                     f'header "{field_name}" is {value!r}, not one of the study\'s '
-                    f"{field_name}s ({', '.join(allowed)})",
+                    f"{field_name}s{where} ({', '.join(allowed)})",
                 )
         for field_name in YES_NO_FIELDS:
             value = header.value(field_name)
@@ -541,14 +605,14 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
     for field_name, allowed in vocabularies.items():
         key = SOURCE_KEYS[field_name]
         value = source.values.get(key)
-        if isinstance(value, str) and value not in allowed:
+        if isinstance(value, str) and allowed is not None and value not in allowed:
             line = source.value_line(key) or source.line
             yield _finding(
                 "JC302",
                 file.path,
                 line,
                 file.column(line, key) - 1,
-                f'"{key}" is {value!r}, not one of the study\'s {field_name}s '
+                f'"{key}" is {value!r}, not one of the study\'s {field_name}s{where} '
                 f"({', '.join(allowed)})",
             )
     for field_name in YES_NO_FIELDS:
@@ -1029,6 +1093,8 @@ def check_paths(
     """
     paths = list(paths)
     config = config if config is not None else CheckConfig.for_paths(paths)
+    # the study's metamodel, found beside the notes or the model, fixes the vocabulary
+    config = config.for_study([*paths, *([model] if model is not None else [])])
     findings: list[Finding] = []
     files: list[FileFacts] = []
     for path in progress(find_field_notes(paths), "checking"):
@@ -1042,16 +1108,16 @@ def check_paths(
     if model is not None:
         findings.extend(
             finding
-            for finding in _model_findings(model, codebook)
+            for finding in _model_findings(model, codebook, config.vocabulary(paths))
             if config.enabled(finding.rule, finding.name)
         )
     return sorted(set(findings))
 
 
-def _model_findings(model: str | os.PathLike, codebook: Codebook) -> list[Finding]:
+def _model_findings(model: str | os.PathLike, codebook: Codebook, vocabulary) -> list[Finding]:
     from .interop.codeable_models import model_findings
 
-    return model_findings(model, codebook)
+    return model_findings(model, codebook, vocabulary)
 
 
 def rule_table() -> list[tuple[str, str, str]]:

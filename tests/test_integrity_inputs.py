@@ -463,9 +463,12 @@ def test_module_names_must_be_dotted_names(option, value, tmp_path, capsys):
 
 
 def test_dotted_module_names_are_imported(tmp_path, capsys):
+    # the codes module is found beside the output, as Python would import it
+    write(tmp_path / "study", "codes_model.py", 'review_latency = CClass(force, "Latency")\n')
     target = tmp_path / "model.py"
     argv = ["--codes-module", "study.codes_model", "--metamodel-module", "metamodels.GT_coding"]
-    assert run(capsys, "export", "codeable-models", EXAMPLES, "-o", target, *argv)[0] == 0
+    code, _, err = run(capsys, "export", "codeable-models", EXAMPLES, "-o", target, *argv)
+    assert code == 0, err
     text = target.read_text(encoding="utf-8")
     assert "from study.codes_model import *  # noqa" in text
-    assert "from metamodels.GT_coding import source\n" in text
+    assert "from metamodels.GT_coding import " in text

@@ -58,6 +58,13 @@ def register(subparsers) -> None:
                 help="module the 'source' metaclass comes from (a dotted name; default "
                 "metamodels.GT_coding)",
             )
+            sub.add_argument(
+                "--metamodel",
+                metavar="FILE",
+                help="the study's metamodel, whose types the values must have (default: "
+                "[tool.jupyter-coding] metamodel, else the --metamodel-module's file in a "
+                "folder above the notes, the output or the codes module)",
+            )
         sub.set_defaults(run=run)
 
 
@@ -145,10 +152,70 @@ def _export(args, notes) -> tuple[bytes, str]:
             f"{project.memos} memos, {project.links} links"
         )
     else:
-        from ..interop.codeable_models import render_model, source_entries
-
-        entries = source_entries(notes)
-        text = render_model(entries, args.codes_module, args.metamodel_module)
-        data = text.encode("utf-8")
-        summary = f"{len(entries)} sources, {sum(len(e.codes) for e in entries)} source-code links"
+        data, summary = _codeable_models(args, notes)
     return data, summary
+
+
+def _codeable_models(args, notes) -> tuple[bytes, str]:
+    """The sources-and-codes module: typed by the study's metamodel, defining missing codes."""
+    from dataclasses import replace
+
+    from ..checks import CheckConfig, ConfigError
+    from ..corpus import Codebook
+    from ..interop.codeable_models import (
+        code_definitions,
+        decisions_with_options,
+        module_names,
+        render_model,
+        source_entries,
+    )
+    from ..tables import paper_codes
+
+    output_folder = Path.cwd() if args.output == "-" else Path(args.output).resolve().parent
+    starts = [Path.cwd(), output_folder, *args.paths]
+    imported: set[str] = set()
+    codes_file = None
+    if args.codes_module:
+        codes_file, imported = module_names(args.codes_module, starts)
+    try:
+        config = CheckConfig.for_paths(args.paths)
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    if args.metamodel:
+        if not Path(args.metamodel).is_file():
+            raise UserError(f"{args.metamodel}: the metamodel is not there")
+        config = replace(config, metamodel=args.metamodel)
+    vocabulary = config.vocabulary(
+        [*args.paths, output_folder, *([codes_file] if codes_file else [])],
+        args.metamodel_module,
+    )
+    entries = source_entries(notes, vocabulary)
+    for entry in entries:
+        for key, value, why in entry.left_out:
+            line = entry.header_lines.get(key, 2)
+            print(
+                f"jupyter-coding export: warning: {entry.path}:{line}: {key!r} {value!r} left "
+                f"out of the model: {why}",
+                file=sys.stderr,
+            )
+    codes = paper_codes(Codebook.from_notes(notes))
+    definitions = code_definitions(codes, imported, vocabulary)
+    unevidenced = []
+    if codes_file is not None:
+        applied = {code.identifier for code in codes}
+        unevidenced = [d for d in decisions_with_options(codes_file) if d not in applied]
+        for name in unevidenced:
+            print(
+                f"jupyter-coding export: warning: {codes_file}: decision {name} has options but "
+                "no field notes apply it: left out of the model (the study's overview table "
+                "cannot shade a decision without evidence)",
+                file=sys.stderr,
+            )
+    text = render_model(
+        entries, args.codes_module, args.metamodel_module, definitions, vocabulary, unevidenced
+    )
+    links = sum(len(e.codes) for e in entries)
+    summary = f"{len(entries)} sources, {len(definitions)} codes defined, {links} source-code links"
+    if args.codes_module:
+        summary += f", the other codes from {args.codes_module}"
+    return text.encode("utf-8"), summary
