@@ -326,11 +326,11 @@ class FieldNotesContents(LoggingConfigurable):
             inside_root(os_path, self._root(), SERVER_HINT)
             view, data = notebook_view(os_path, self.paired_notebook)
         except NotFieldNotes as error:
-            raise web.HTTPError(400, "%s", f"{path}: {error.message}") from None
+            raise web.HTTPError(400, f"{path}: {error.message}") from None
         except UnsafeTarget as error:
-            raise web.HTTPError(403, "%s", f"{path}: {error.message}") from None
+            raise web.HTTPError(403, f"{path}: {error.message}") from None
         except FieldNotesError as error:
-            raise web.HTTPError(400, "%s", f"{path}: {error}") from None
+            raise web.HTTPError(400, f"{path}: {error}") from None
         model = dict(base_model)
         model.update(type="notebook", format="json" if content else None, mimetype=None)
         model["size"] = len(data)
@@ -352,12 +352,12 @@ class FieldNotesContents(LoggingConfigurable):
             outcome = save_view(os_path, notebook, root)
         except UnsafeTarget as error:
             self.log.warning("jupyter_coding: %s: %s", path, error.message)
-            raise web.HTTPError(403, "%s", f"{path}: {error.message}") from None
+            raise web.HTTPError(403, f"{path}: {error.message}") from None
         except FieldNotesError as error:
             self.log.warning("jupyter_coding: %s: the markdown was not written: %s", path, error)
-            raise web.HTTPError(400, "%s", f"the markdown was not written: {error}") from None
+            raise web.HTTPError(400, f"the markdown was not written: {error}") from None
         except OSError as error:
-            raise web.HTTPError(500, "%s", f"{path}: {error.strerror or error}") from None
+            raise web.HTTPError(500, f"{path}: {error.strerror or error}") from None
         for notice in outcome.export.left_out:
             self.log.info("jupyter_coding: %s: %s", path, notice)
         for notice in outcome.export.kept:
@@ -365,7 +365,7 @@ class FieldNotesContents(LoggingConfigurable):
         if outcome.result.refused:
             message = refusal_message(outcome.result, path, root)
             self.log.warning("jupyter_coding: %s", message)
-            raise web.HTTPError(409, "%s", message)
+            raise web.HTTPError(409, message)
         self.log.info("jupyter_coding: %s: %s", path, outcome.result.status)
         return outcome
 
@@ -376,7 +376,7 @@ class FieldNotesContents(LoggingConfigurable):
         os_path = Path(self._get_os_path(path))
         conflict = _paired_conflict(os_path, outcome.before)
         if conflict:
-            raise web.HTTPError(409, "%s", f"{path} was saved, but {conflict}")
+            raise web.HTTPError(409, f"{path} was saved, but {conflict}")
         paired = _paired_path(os_path)
         inside_root(paired, self._root(), SERVER_HINT)
         data = os_path.read_bytes()
@@ -393,7 +393,6 @@ class FieldNotesContents(LoggingConfigurable):
         if os.path.isfile(os_path) and looks_like_field_notes(os_path):
             raise web.HTTPError(
                 409,
-                "%s",
                 f"{path} holds field notes; this notebook was not opened from them, and "
                 "saving it there would replace them: save it under another name",
             )
@@ -403,6 +402,15 @@ def _handles(path: str, type_: str | None) -> bool:
     return type_ == "notebook" and is_markdown_path(path)
 
 
+def _hash_argument(require_hash) -> dict:
+    """``require_hash`` for the manager underneath, only when asked (servers before 2.11 lack it).
+
+    It is a named parameter of ``get`` here, not in ``**kwargs``: jupytext, deriving its
+    manager from ours, reads our signature to decide whether to pass it on.
+    """
+    return {"require_hash": True} if require_hash else {}
+
+
 def _friendlier(error, path: str):
     """The manager underneath refused a markdown file as a notebook: say why in our words."""
     from tornado import web
@@ -410,7 +418,6 @@ def _friendlier(error, path: str):
     if isinstance(error, web.HTTPError) and error.status_code == 400:
         return web.HTTPError(
             400,
-            "%s",
             f"{path}: not a field-notes file (no '# s' or '# p' header followed by the source "
             "definition), so it cannot be opened as field notes; open it with the Editor",
         )
@@ -426,13 +433,18 @@ def build_contents_manager_class(base: type) -> type:
     """
     if vars(base).get(_MANAGED):  # built here (a class derived from one is not)
         return base
+    # a class derived from ours has the settings already (and a second copy breaks the MRO)
+    bases = (base,) if issubclass(base, FieldNotesContents) else (FieldNotesContents, base)
     if inspect.iscoroutinefunction(base.get):
 
-        class AsyncFieldNotesManager(FieldNotesContents, base):
-            async def get(self, path, content=True, type=None, format=None, **kwargs):
+        class AsyncFieldNotesManager(*bases):
+            async def get(self, path, content=True, type=None, format=None, require_hash=False):
                 path = path.strip("/")
+                kwargs = _hash_argument(require_hash)
                 if not _handles(path, type) or not await self._is_file(path):
-                    return await super().get(path, content=content, type=type, format=format, **kwargs)
+                    return await super().get(
+                        path, content=content, type=type, format=format, **kwargs
+                    )
                 base_model = await super().get(path, content=False, type="file", **kwargs)
                 os_path = self._get_os_path(path)
                 if not await asyncio.to_thread(looks_like_field_notes, os_path):
@@ -469,9 +481,10 @@ def build_contents_manager_class(base: type) -> type:
         manager = AsyncFieldNotesManager
     else:
 
-        class FieldNotesManager(FieldNotesContents, base):
-            def get(self, path, content=True, type=None, format=None, **kwargs):
+        class FieldNotesManager(*bases):
+            def get(self, path, content=True, type=None, format=None, require_hash=False):
                 path = path.strip("/")
+                kwargs = _hash_argument(require_hash)
                 if not _handles(path, type) or not self.file_exists(path):
                     return super().get(path, content=content, type=type, format=format, **kwargs)
                 base_model = super().get(path, content=False, type="file", **kwargs)

@@ -51,7 +51,8 @@ def install_contents_manager(app) -> bool:
     app.session_manager.contents_manager = app.contents_manager
     app.web_app.settings["contents_manager"] = app.contents_manager
     app.log.info(
-        "jupyter_coding: field-notes files open as notebooks (%s)", app.contents_manager_class.__name__
+        "jupyter_coding: field-notes files open as notebooks (%s)",
+        app.contents_manager_class.__name__,
     )
     return True
 
