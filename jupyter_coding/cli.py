@@ -28,6 +28,7 @@ COMMANDS = (
     "report",
     "rename",
     "merge",
+    "lab",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -406,3 +406,24 @@ def test_save_view_writes_through_the_guard_of_one_opening(tmp_path):
     assert save_view(
         markdown, other, tmp_path, WriteRecord(tmp_path / "record.json")
     ).result.refused
+
+
+def test_the_magics_find_the_study_and_source_from_the_md_the_kernel_runs(tmp_path, monkeypatch):
+    """JupyterLab opens s_2.md as Field Notes: JPY_SESSION_NAME is the .md itself."""
+    from jupyter_coding._testing import coding_shell, run_cell
+
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLES, study)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the study: the folder must come from the .md
+    monkeypatch.setenv("JPY_SESSION_NAME", str(study / "s_2.md"))
+    with coding_shell() as shell:
+        shell.user_ns.pop("__session__", None)
+        magics = shell.magics_manager.registry["CodingMagics"]
+        magics.show_picker = False
+        assert magics.study_folder() == study.resolve()
+        assert magics.current_source_id() == "s2"
+        result, shown, _ = run_cell(shell, "%%code\nfamiliar: reviewer_rotation")
+        assert result.success, result.error_in_exec
+        assert "applies to s2" in shown

@@ -201,6 +201,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: TOGGLE_DEFAULT, category: 'Field Notes' });
 
+    // -- `jupyter-coding lab STUDY FILE` opens FILE as Field Notes ----------
+    const requested = new URLSearchParams(window.location.search).get(
+      'field-notes'
+    );
+    if (requested) {
+      void app.restored.then(() =>
+        commands.execute('docmanager:open', {
+          path: requested,
+          factory: FACTORY
+        })
+      );
+    }
+
     // -- learn which markdown files of the browsed folder are field notes ---
     if (fileBrowser) {
       const model = fileBrowser.model;
