@@ -257,7 +257,7 @@ def refusal_message(result: WriteResult, api_path: str, root: str | os.PathLike)
     return (
         f"{api_path} changed on disk since it was opened here, so it was not overwritten; "
         f"{where}. Compare the two, bring your changes into {Path(api_path).name}, "
-        "then reopen it (File > Reload from Disk)."
+        "then reload it (File > Reload Notebook from Disk)."
     )
 
 

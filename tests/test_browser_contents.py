@@ -133,10 +133,13 @@ def test_open_with_field_notes_code_and_save_writes_only_the_md(lab: Lab):
 
 def open_with_field_notes(page, lab: Lab) -> None:
     page.goto(lab.url("lab"))
-    item = page.locator(".jp-DirListing-item", has=page.locator(".jp-DirListing-itemText", has_text=NAME)).first
+    name = page.locator(".jp-DirListing-itemText", has_text=NAME)
+    item = page.locator(".jp-DirListing-item", has=name).first
     item.wait_for()
     # the server told the extension which files are field notes: they have their own type
-    page.wait_for_selector(f".jp-DirListing-item[data-file-type='jupyter-coding-field-notes'][title*='{NAME}']")
+    page.wait_for_selector(
+        f".jp-DirListing-item[data-file-type='jupyter-coding-field-notes'][title*='{NAME}']"
+    )
     item.click(button="right")
     page.locator(".lm-Menu-item", has_text="Open With").hover()
     choice = page.locator(".lm-Menu-item .lm-Menu-itemLabel", has_text="Field Notes")
@@ -160,8 +163,8 @@ def code_a_quote(page, target: int) -> None:
     page.keyboard.press("Shift+Enter")  # %load_ext jupyter_coding
     page.wait_for_function(
         """() => {
-            const prompt = document.querySelector(
-                ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell[data-windowed-list-index='0'] .jp-InputPrompt");
+            const prompt = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                + ".jp-Cell[data-windowed-list-index='0'] .jp-InputPrompt");
             return prompt && prompt.textContent.includes("[1]");
         }"""
     )
@@ -184,7 +187,8 @@ def code_a_quote(page, target: int) -> None:
 
 
 def refused_when_changed_on_disk(page, lab: Lab) -> None:
-    """An editor changes the .md; the notebook saves anyway: the file is kept, JupyterLab says so."""
+    """The .md changed elsewhere, the notebook saves anyway: the file is kept, and JupyterLab
+    says why."""
     markdown = lab.work / NAME
     changed = markdown.read_bytes() + b"\n> typed in another editor meanwhile\n"
     markdown.write_bytes(changed)

@@ -427,3 +427,19 @@ def test_the_magics_find_the_study_and_source_from_the_md_the_kernel_runs(tmp_pa
         result, shown, _ = run_cell(shell, "%%code\nfamiliar: reviewer_rotation")
         assert result.success, result.error_in_exec
         assert "applies to s2" in shown
+
+
+def test_jupyter_coding_lab_starts_jupyterlab_on_the_study_with_the_manager_on(capsys, tmp_path):
+    from jupyter_coding.cli import main
+
+    assert main(["lab", str(EXAMPLES), "s_1.md", "--print", "--port", "8899"]) == 0
+    printed = capsys.readouterr().out
+    assert f"--ServerApp.root_dir={EXAMPLES.resolve()}" in printed
+    assert "--ServerApp.jpserver_extensions=jupyter_coding.serverext=True" in printed
+    assert "--LabApp.default_url=/lab?field-notes=s_1.md" in printed and "--port=8899" in printed
+    assert main(["lab", str(tmp_path / "missing"), "--print"]) == 1
+    assert "missing: no such folder" in capsys.readouterr().err
+    outside = tmp_path / "s_9.md"
+    outside.write_text("# s \n9\n", encoding="utf-8")
+    assert main(["lab", str(EXAMPLES), str(outside), "--print"]) == 1
+    assert "not inside" in capsys.readouterr().err

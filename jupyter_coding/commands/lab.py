@@ -1,4 +1,4 @@
-"""``jupyter-coding lab STUDY [FILE]``: JupyterLab on a study, field-notes files open as notebooks."""
+"""``jupyter-coding lab STUDY [FILE]``: JupyterLab on a study, its field notes as notebooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from urllib.parse import quote
 from ..cli import UserError
 
 SERVER_EXTENSION = "jupyter_coding.serverext"
-FIELD_NOTES_PARAMETER = "field-notes"  # read by the JupyterLab extension: open this file as Field Notes
+# the JupyterLab extension opens the file this URL parameter names as Field Notes
+FIELD_NOTES_PARAMETER = "field-notes"
 
 
 def register(subparsers) -> None:
