@@ -28,6 +28,7 @@ from jupyter_coding.fieldnotes import parse
 from jupyter_coding.fieldnotes.canonical import Trace, render_trace
 from jupyter_coding.fieldnotes.dialect import Dialect
 from jupyter_coding.files import find_field_notes
+from jupyter_coding.magics import FOCUS_RETRY_SECONDS
 from jupyter_coding.notebook import to_notebook
 
 from .conftest import CORPUS, corpus_files, read_exact
@@ -115,7 +116,10 @@ def test_open_with_field_notes_code_and_save_writes_only_the_md(lab: Lab):
         try:
             open_with_field_notes(page, lab)
             code_a_quote(page, target)
-            page.keyboard.press("Tab")  # out of the picker's search box, which keeps its keys
+            # the picker asks for the focus again for a while after its cell ran; then Tab
+            # leaves its search box (which keeps its keys to itself) and Ctrl+S saves
+            page.wait_for_timeout(1000 * (max(FOCUS_RETRY_SECONDS) + 0.5))
+            page.keyboard.press("Tab")
             page.keyboard.press("Control+s")
             wait_for(lambda: read_exact(markdown) != read_exact(CORPUS / NAME), "not saved")
             wait_for(lambda: read_exact(markdown) == expected, "the .md is not the expected one", 5)
@@ -192,6 +196,9 @@ def refused_when_changed_on_disk(page, lab: Lab) -> None:
     markdown = lab.work / NAME
     changed = markdown.read_bytes() + b"\n> typed in another editor meanwhile\n"
     markdown.write_bytes(changed)
+    # back to the notebook in command mode (the focus may have stayed in the picker)
+    cells = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
+    page.locator(f"{cells}.jp-mod-active .jp-InputPrompt").click()
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     # JupyterLab sees the new hash first and asks; overwriting reaches the server's guard
