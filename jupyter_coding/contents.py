@@ -46,7 +46,6 @@ from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
 from .exporter import (
-    SERVER_HINT,
     UnsafeTarget,
     WriteRecord,
     WriteResult,
@@ -84,6 +83,7 @@ __all__ = [
 MARKDOWN_SUFFIXES = (".md",)
 HEAD_BYTES = 32_768  # the header and source definition of every corpus file fit in 3 kB
 OPENED_KEY = "opened"  # the token of one opening, in the view's metadata
+ROOT_HINT = " (field-notes files are read and written only inside the server's root folder)"
 _MANAGED = "_jupyter_coding_field_notes"  # set on classes built here
 
 
@@ -191,7 +191,8 @@ def _paired_view(os_path: Path, text: str):
     paired = _paired_path(os_path)
     try:
         notebook = read_notebook(paired.read_text(encoding="utf-8"))
-        if made_from_markdown(notebook) and export_data(notebook, paired).text == text:
+        exported = export_data(notebook, paired, study_dialect(os_path)).text
+        if made_from_markdown(notebook) and exported == text:
             return notebook
     except Exception:  # missing, unreadable or stale: the markdown is the record
         return None
@@ -222,7 +223,7 @@ def save_view(
     ``root``; :class:`FieldNotesError` for a notebook that cannot be exported.
     """
     os_path = Path(os_path)
-    real = inside_root(os_path, root, SERVER_HINT)
+    real = inside_root(os_path, root, ROOT_HINT)
     ours = notebook_metadata(notebook, os_path.name)
     token = ours.get(OPENED_KEY)
     identity = opening(os_path, token) if isinstance(token, str) and token else None
@@ -292,7 +293,7 @@ def _paired_conflict(os_path: Path, before: bytes | None) -> str | None:
         same = (
             made_from_markdown(existing)
             and before is not None
-            and export_data(existing, paired).text.encode("utf-8") == before
+            and export_data(existing, paired, study_dialect(os_path)).text.encode("utf-8") == before
         )
     except Exception:
         same = False
@@ -323,7 +324,7 @@ class FieldNotesContents(LoggingConfigurable):
 
         os_path = Path(self._get_os_path(path))
         try:
-            inside_root(os_path, self._root(), SERVER_HINT)
+            inside_root(os_path, self._root(), ROOT_HINT)
             view, data = notebook_view(os_path, self.paired_notebook)
         except NotFieldNotes as error:
             raise web.HTTPError(400, f"{path}: {error.message}") from None
@@ -378,7 +379,7 @@ class FieldNotesContents(LoggingConfigurable):
         if conflict:
             raise web.HTTPError(409, f"{path} was saved, but {conflict}")
         paired = _paired_path(os_path)
-        inside_root(paired, self._root(), SERVER_HINT)
+        inside_root(paired, self._root(), ROOT_HINT)
         data = os_path.read_bytes()
         content = _paired_content(notebook, os_path.name, data)
         import nbformat

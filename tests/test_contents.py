@@ -296,49 +296,36 @@ def test_a_notebook_not_made_from_field_notes_is_not_saved_over_them(server):
 
 def test_with_a_paired_notebook_the_ipynb_keeps_outputs_and_opens_again(tmp_path):
     root = tmp_path / "study"
-    root.mkdir()
-    shutil.copyfile(EXAMPLES / "s_1.md", root / "s_1.md")
+    shutil.copytree(LABELS, root)  # a study whose dialect is not the seed's
+    original = read_exact(root / "s_1.md")
     running = Server(root, tmp_path / "jupyter", config_text=PAIRED_CONFIG)
     try:
         notebook = open_view(running, "s_1.md")["content"]
+        notebook["cells"].append(new_cell("code", "%%code\nfamiliar: reviewer_rotation"))
         notebook["cells"].append(new_cell("code", "%codebook"))
         notebook["cells"][-1]["outputs"] = [
             {"output_type": "stream", "name": "stdout", "text": "the codebook\n"}
         ]
         assert running.save("s_1.md", notebook)[0] == 200
-        assert (root / "s_1.md").read_bytes() == (EXAMPLES / "s_1.md").read_bytes()
+        saved = read_exact(root / "s_1.md")
+        assert saved.startswith(original.rstrip("\n")) and "reviewer_rotation" in saved
         paired = json.loads((root / "s_1.ipynb").read_text(encoding="utf-8"))
-        assert paired["metadata"][METADATA_KEY]["sha256"] == sha256((root / "s_1.md").read_bytes())
+        assert paired["metadata"][METADATA_KEY]["sha256"] == sha256(saved.encode("utf-8"))
+        # opened again from the pair: the concise cell as typed, the scratch cell, its output
         again = open_view(running, "s_1.md")["content"]
+        assert source(again["cells"][-2]) == "%%code\nfamiliar: reviewer_rotation"
         assert source(again["cells"][-1]) == "%codebook"
         assert again["cells"][-1]["outputs"][0]["text"] == "the codebook\n"
+        assert running.save("s_1.md", again)[0] == 200
+        assert read_exact(root / "s_1.md") == saved
         # the markdown edited elsewhere: the stale pair is not the view, and not replaced
-        (root / "s_1.md").write_bytes((EXAMPLES / "s_1.md").read_bytes() + b"\n> more\n")
+        (root / "s_1.md").write_text(saved + "\n> more\n", encoding="utf-8")
         fresh = open_view(running, "s_1.md")["content"]
         assert source(fresh["cells"][-1]) != "%codebook"
         status, model = running.save("s_1.md", fresh)
         assert status == 409 and "s_1.ipynb was not replaced" in model["message"]
         assert read_exact(root / "s_1.md").endswith("> more\n")
         assert source(json.loads((root / "s_1.ipynb").read_text())["cells"][-1]) == "%codebook"
-    finally:
-        running.stop()
-
-
-def test_jupytext_coexists(tmp_path):
-    """With jupytext on (it derives its manager from ours), field notes are still ours, exact."""
-    pytest.importorskip("jupytext")
-    root = tmp_path / "study"
-    root.mkdir()
-    shutil.copyfile(CORPUS / "s_43.md", root / "s_43.md")
-    running = Server(root, tmp_path / "jupyter", config_text="")
-    try:
-        notebook = open_view(running, "s_43.md")["content"]
-        assert export_markdown(notebook).text == read_exact(CORPUS / "s_43.md")
-        notebook["cells"].append(new_cell("markdown", "> one more"))
-        assert running.save("s_43.md", notebook)[0] == 200
-        assert read_exact(root / "s_43.md").endswith("\n> one more\n")
-        assert not (root / "s_43.ipynb").exists()
-        assert "the field-notes manager is in front again" in running.log_text()
     finally:
         running.stop()
 
