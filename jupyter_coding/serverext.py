@@ -11,7 +11,8 @@ server extension disable jupyter_coding.serverext`` turns it off. It
   way), so when the server starts, ours is put back in front if it is not;
 - answers ``GET /jupyter-coding/field-notes?path=FOLDER`` with the names of the
   field-notes files in that folder, so the JupyterLab extension can tell them from
-  other markdown.
+  other markdown, and sends ``GET /jupyter-coding/open/PATH`` on to JupyterLab with
+  PATH opened as Field Notes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .contents import build_contents_manager_class, field_notes_in
 __all__ = ["FIELD_NOTES_ROUTE", "install_contents_manager"]
 
 FIELD_NOTES_ROUTE = "jupyter-coding/field-notes"
+OPEN_ROUTE = "jupyter-coding/open"  # /jupyter-coding/open/PATH: JupyterLab with PATH as Field Notes
 
 
 def _jupyter_server_extension_points():
@@ -84,12 +86,40 @@ def _handler_class():
     return FieldNotesHandler
 
 
+def _open_handler_class():
+    from urllib.parse import urlencode
+
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+
+    class OpenHandler(JupyterHandler):
+        """``GET /jupyter-coding/open/PATH``: to JupyterLab, which opens PATH as Field Notes.
+
+        ``jupyter-coding lab STUDY FILE`` makes this the server's default URL: a default URL
+        with a query of its own would not survive the server adding ``?token=`` to it.
+        """
+
+        @web.authenticated
+        def get(self, path):
+            lab = url_path_join(self.base_url, "lab")
+            self.redirect(f"{lab}?{urlencode({'field-notes': path.strip('/')})}")
+
+    return OpenHandler
+
+
 def _load_jupyter_server_extension(app) -> None:
     from jupyter_server.utils import url_path_join
 
     install_contents_manager(app)
-    route = url_path_join(app.web_app.settings["base_url"], FIELD_NOTES_ROUTE)
-    app.web_app.add_handlers(".*$", [(route, _handler_class())])
+    base = app.web_app.settings["base_url"]
+    app.web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, FIELD_NOTES_ROUTE), _handler_class()),
+            (url_path_join(base, OPEN_ROUTE, "(.+)"), _open_handler_class()),
+        ],
+    )
 
 
 async def _start_jupyter_server_extension(app) -> None:

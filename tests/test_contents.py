@@ -278,6 +278,24 @@ def test_nothing_is_read_or_written_outside_the_root(server, tmp_path_factory, k
     assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
 
 
+def test_the_open_route_sends_jupyterlab_to_the_file_as_field_notes(server):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request(
+            "GET",
+            "/jupyter-coding/open/labels/s_1.md",
+            headers={"Authorization": f"token {server.token}"},
+        )
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 302
+    assert response.getheader("Location") == "/lab?field-notes=labels%2Fs_1.md"
+
+
 def test_a_notebook_not_made_from_field_notes_is_not_saved_over_them(server):
     plain = {
         "cells": [new_cell("markdown", "hello")],
@@ -423,7 +441,8 @@ def test_jupyter_coding_lab_starts_jupyterlab_on_the_study_with_the_manager_on(c
     printed = capsys.readouterr().out
     assert f"--ServerApp.root_dir={EXAMPLES.resolve()}" in printed
     assert "--ServerApp.jpserver_extensions=jupyter_coding.serverext=True" in printed
-    assert "--LabApp.default_url=/lab?field-notes=s_1.md" in printed and "--port=8899" in printed
+    assert "--ServerApp.default_url=/jupyter-coding/open/s_1.md" in printed
+    assert "--port=8899" in printed
     assert main(["lab", str(tmp_path / "missing"), "--print"]) == 1
     assert "missing: no such folder" in capsys.readouterr().err
     outside = tmp_path / "s_9.md"

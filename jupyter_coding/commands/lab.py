@@ -12,8 +12,7 @@ from urllib.parse import quote
 from ..cli import UserError
 
 SERVER_EXTENSION = "jupyter_coding.serverext"
-# the JupyterLab extension opens the file this URL parameter names as Field Notes
-FIELD_NOTES_PARAMETER = "field-notes"
+OPEN_ROUTE = "/jupyter-coding/open/"  # the server extension sends it on to JupyterLab
 
 
 def register(subparsers) -> None:
@@ -53,7 +52,7 @@ def lab_command(study: Path, file: Path | None, extra: list[str]) -> list[str]:
     ]
     if file is not None:
         relative = file.resolve().relative_to(study.resolve()).as_posix()
-        command.append(f"--LabApp.default_url=/lab?{FIELD_NOTES_PARAMETER}={quote(relative)}")
+        command.append(f"--ServerApp.default_url={OPEN_ROUTE}{quote(relative)}")
     return command + list(extra)
 
 
