@@ -29,6 +29,7 @@ COMMANDS = (
     "tables",
     "rename",
     "merge",
+    "lab",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -35,15 +35,16 @@ def free_port() -> int:
 
 
 class Server:
-    """A Jupyter Server on 127.0.0.1 with isolated Jupyter folders and the save hook on."""
+    """A Jupyter Server on 127.0.0.1 with isolated Jupyter folders and the save hook on
+    (or the given ``jupyter_server_config.py`` text)."""
 
-    def __init__(self, root: Path, home: Path):
+    def __init__(self, root: Path, home: Path, config_text: str = HOOK_CONFIG):
         self.root = root
         self.token = secrets.token_hex(16)
         self.port = free_port()
         config = home / "config"
         config.mkdir(parents=True)
-        (config / "jupyter_server_config.py").write_text(HOOK_CONFIG, encoding="utf-8")
+        (config / "jupyter_server_config.py").write_text(config_text, encoding="utf-8")
         env = {
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(config),
