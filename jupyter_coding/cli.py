@@ -28,6 +28,9 @@ COMMANDS = (
     "report",
     "rename",
     "merge",
+    "agree",
+    "merge_coders",
+    "merge_driver",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
