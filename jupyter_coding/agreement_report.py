@@ -28,7 +28,9 @@ def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
     flat = " ".join(text.split())
     if len(flat) <= width:
         return flat
-    cut = flat[: width - 1].rsplit(" ", 1)[0] if " " in flat[: width - 1] else flat[: width - 1]
+    cut = flat[: width - 1]
+    if flat[width - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]  # a word cut in two is left out
     return cut.rstrip(",.;: ") + "…"
 
 
