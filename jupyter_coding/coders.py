@@ -116,6 +116,19 @@ def _traces(group: Sequence[Block]) -> int:
     return count
 
 
+def _split_traces(slot: _Slot) -> list[list[tuple[Block, int]]]:
+    """A group's traces (an open trace with its axial trace is one; a marker is one),
+    each block with its index in the file."""
+    traces: list[list[tuple[Block, int]]] = []
+    for offset, block in enumerate(slot.group):
+        placed = (block, slot.index + 1 + offset)
+        if isinstance(block, AxialTrace) and traces and isinstance(traces[-1][-1][0], OpenTrace):
+            traces[-1].append(placed)
+        else:
+            traces.append([placed])
+    return traces
+
+
 def _within(inner: tuple, outer: tuple) -> bool:
     """``inner``'s blocks are all in ``outer``, in order (``outer`` only adds to it)."""
     rest = iter(outer)
@@ -162,9 +175,30 @@ class _Merge:
             return self.take(b, "b")
         if not removed and _within(key_b, key_a):
             return self.take(a, "a")
-        self.emit_group(a, "a")
+        self.disagreement(a, b)
+
+    def disagreement(self, a: _Slot, b: _Slot) -> None:
+        """Both coders' traces, the marker between them; traces both wrote alike at the
+        start or the end of the group only once."""
+        traces_a, traces_b = _split_traces(a), _split_traces(b)
+        keys_a = [_group_key([block for block, _ in t]) for t in traces_a]
+        keys_b = [_group_key([block for block, _ in t]) for t in traces_b]
+        shortest = min(len(keys_a), len(keys_b))
+        start = 0
+        while start < shortest and keys_a[start] == keys_b[start]:
+            start += 1
+        end = 0
+        while end < shortest - start and keys_a[-1 - end] == keys_b[-1 - end]:
+            end += 1
+
+        def emit(traces, side: str) -> None:
+            self.pieces += [(block, side, index) for t in traces for block, index in t]
+
+        emit(traces_a[:start], "a")
+        emit(traces_a[start : len(traces_a) - end], "a")
         self.emit_new(disagreement_marker(*self.names))
-        self.emit_group(b, "b")
+        emit(traces_b[start : len(traces_b) - end], "b")
+        emit(traces_a[len(traces_a) - end :], "a")
         self.result.disagreements += 1
 
     def take(self, slot: _Slot, side: str) -> None:

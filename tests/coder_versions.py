@@ -79,7 +79,9 @@ def trace_text(source: str, codes: list[str], definitions: tuple[str, ...] = ())
 def add_trace(text: str, quote_line: int, trace: str) -> str:
     """Insert ``trace`` right after the quote paragraph at ``quote_line``."""
     notes = parse(text)
-    index = next(i for i, b in enumerate(notes.blocks) if b.kind == "quote" and b.line == quote_line)
+    index = next(
+        i for i, b in enumerate(notes.blocks) if b.kind == "quote" and b.line == quote_line
+    )
     before = _join(notes.blocks[: index + 1])
     return _with_blank_line(before) + trace + _join(notes.blocks[index + 1 :])
 

@@ -125,9 +125,7 @@ def coder_b() -> dict[str, str]:
     # new trace with a new code on a quote the corpus leaves uncoded (line 118)
     s37 = edit_trace(files["study/s_37.md"], 61, "pub_sub", "pubsub")
     s37 = edit_trace(s37, 61, "pub_sub", "pubsub")
-    s37 = edit_trace(
-        s37, 61, '"Grouping Related Data Resources"', '"Grouping Data Resources"'
-    )
+    s37 = edit_trace(s37, 61, '"Grouping Related Data Resources"', '"Grouping Data Resources"')
     definition = 'data_resource_template = CClass(pattern, "Data Resource Template")'
     s37 = add_trace(s37, 118, new_trace("s37", ["data_resource_template"], (definition,)))
     return {"study/s_35.md": s35, "study/s_37.md": s37, "study/s_43.md": s43}
