@@ -14,11 +14,12 @@ values do not vary at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 
 __all__ = [
     "cohen_kappa",
+    "counted",
     "krippendorff_alpha",
     "masi_distance",
     "nominal_distance",
@@ -26,34 +27,52 @@ __all__ = [
 ]
 
 Distance = Callable[[Hashable, Hashable], float]
+# each unit's values (one per coder who judged it), or such values -> how many units
+Units = Iterable[Sequence[Hashable]] | Mapping[tuple, int]
 
 
-def percent_agreement(units: Iterable[Sequence[Hashable]]) -> float | None:
+def counted(units: Units) -> list[tuple[tuple, int]]:
+    """(values, how many units have them): units that got the same values, once.
+
+    Every function here takes its units either as a sequence of value sequences or,
+    for large studies, already counted as a mapping ``{values: number of units}``.
+    """
+    if isinstance(units, Mapping):
+        return [(tuple(values), number) for values, number in units.items() if number]
+    return list(Counter(tuple(values) for values in units).items())
+
+
+def percent_agreement(units: Units) -> float | None:
     """The share of units on which every coder gave the same value (0..1).
 
     ``units`` holds each unit's values, one per coder who judged it; units judged by
     fewer than two coders say nothing about agreement and are left out. None when no
     unit is left.
     """
-    judged = [values for values in units if len(values) >= 2]
-    if not judged:
+    judged = [(values, n) for values, n in counted(units) if len(values) >= 2]
+    total = sum(n for _, n in judged)
+    if not total:
         return None
-    return sum(1 for values in judged if len(set(values)) == 1) / len(judged)
+    return sum(n for values, n in judged if len(set(values)) == 1) / total
 
 
-def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
+def cohen_kappa(pairs: Units) -> float | None:
     """Cohen's kappa of two coders: ``(observed - chance) / (1 - chance)``.
 
     ``pairs`` holds (first coder's value, second coder's value) per unit. Chance
     agreement is the sum over values of the product of each coder's share of that
     value (Cohen 1960). None without units, or when chance agreement is 1.
     """
-    count = len(pairs)
+    items = counted(pairs)
+    count = sum(n for _, n in items)
     if not count:
         return None
-    observed = sum(1 for first, second in pairs if first == second)
-    firsts = Counter(first for first, _ in pairs)
-    seconds = Counter(second for _, second in pairs)
+    observed = sum(n for (first, second), n in items if first == second)
+    firsts: Counter = Counter()
+    seconds: Counter = Counter()
+    for (first, second), n in items:
+        firsts[first] += n
+        seconds[second] += n
     chance = sum(number * seconds[value] for value, number in firsts.items())
     if chance == count * count:
         return None
@@ -89,9 +108,7 @@ def masi_distance(first: Collection, second: Collection) -> float:
     return 1.0 - common / union * monotonicity
 
 
-def krippendorff_alpha(
-    units: Iterable[Sequence[Hashable]], distance: Distance = nominal_distance
-) -> float | None:
+def krippendorff_alpha(units: Units, distance: Distance = nominal_distance) -> float | None:
     """Krippendorff's alpha, ``1 - observed / expected disagreement`` (Krippendorff 1980).
 
     ``units`` holds each unit's values, one per coder who judged it: coders may miss
@@ -107,16 +124,17 @@ def krippendorff_alpha(
     """
     observed = 0.0
     totals: Counter = Counter()
-    for values in units:
+    for values, number in counted(units):
         if len(values) < 2:
             continue
         counts = Counter(values)
-        totals.update(counts)
+        for value, count in counts.items():
+            totals[value] += count * number
         within = sum(
             counts[first] * counts[second] * distance(first, second)
             for first, second in combinations(counts, 2)
         )
-        observed += 2 * within / (len(values) - 1)
+        observed += 2 * within / (len(values) - 1) * number
     pairable = sum(totals.values())
     expected = 2 * sum(
         totals[first] * totals[second] * distance(first, second)

@@ -14,6 +14,7 @@ from .compare_coders import Coding, Comparison, DisagreementRow, Figures
 __all__ = ["as_dict", "html_page", "shorten", "text_report"]
 
 QUOTE_WIDTH = 90
+CODE_WIDTH = 40
 LEFT_OUT = (
     "quotes no coder coded are left out of every figure (counting them as agreement "
     "would inflate it)"
@@ -106,7 +107,8 @@ def text_report(comparison: Comparison) -> str:
             f"alpha {_number(figures.alpha)}, MASI alpha {_number(figures.alpha_masi)}"
         )
     out += ["", f"Per code (applied or not, over the same {comparison.overall.quotes} quotes)"]
-    width = max([len(row.code) for row in comparison.codes] + [4])
+    # a few identifiers are sentences: they push their own row out, not the whole table
+    width = min(max([len(row.code) for row in comparison.codes] + [4]), CODE_WIDTH)
     header = f"  {'code':<{width}} " + " ".join(f"{name:>8}" for name in names)
     out.append(header + f" {'all':>5} {'agree':>7} {'kappa':>7} {'alpha':>7}")
     for row in comparison.codes:

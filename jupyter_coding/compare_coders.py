@@ -217,13 +217,21 @@ def _codings(relative: str, notes: FieldNotes) -> Iterable[tuple[tuple, Unit, Co
 
 def _figures(units: Sequence[Unit], names: list[str], value, masi: bool = False) -> Figures:
     """Figures over ``units``, each coder's value of a unit given by ``value(coding)``."""
-    rows = [[value(unit.codings[name]) for name in names if name in unit.codings] for unit in units]
+    rows = Counter(
+        tuple(value(unit.codings[name]) for name in names if name in unit.codings)
+        for unit in units
+    )
+    return _counted_figures(rows, len(names), masi)
+
+
+def _counted_figures(rows: Counter, coders: int, masi: bool = False) -> Figures:
+    """Figures of units counted by their values (in coder order, present coders only)."""
     agreement = percent_agreement(rows)
     kappa = None
-    if len(names) == 2:
-        kappa = cohen_kappa([(row[0], row[1]) for row in rows if len(row) == 2])
+    if coders == 2:
+        kappa = cohen_kappa({values: n for values, n in rows.items() if len(values) == 2})
     return Figures(
-        len(rows),
+        sum(rows.values()),
         None if agreement is None else 100 * agreement,
         kappa,
         krippendorff_alpha(rows),
@@ -263,23 +271,37 @@ def _disagreements(units: list[Unit], names: list[str]) -> list[DisagreementRow]
 
 
 def _code_rows(units: list[Unit], names: list[str]) -> list[CodeRow]:
-    codes = dict.fromkeys(
-        code for unit in units for coding in unit.codings.values() for code in coding.codes
-    )
+    """Each code applied or not, quote by quote.
+
+    Most quotes do not carry a given code for any coder, so each code looks only at the
+    quotes some coder applied it to; the others count as "not applied" by all.
+    """
+    present = [[name for name in names if name in unit.codings] for unit in units]
+    sets = [[unit.codings[n].code_set for n in p] for unit, p in zip(units, present, strict=True)]
+    quotes_of: dict[str, list[int]] = {}
+    for index, unit in enumerate(units):
+        for coding in unit.codings.values():
+            for code in coding.codes:
+                found = quotes_of.setdefault(code, [])
+                if not found or found[-1] != index:
+                    found.append(index)
+    by_size = Counter(len(p) for p in present)
     rows = []
-    for code in codes:
-        applied = {
-            name: sum(1 for u in units if name in u.codings and code in u.codings[name].codes)
-            for name in names
-        }
-        holders = [
-            {name for name, coding in unit.codings.items() if code in coding.codes}
-            for unit in units
-        ]
-        by_all = sum(1 for held, u in zip(holders, units, strict=True) if held == set(u.codings))
-        disputed = sum(1 for held in holders if held) - by_all
-        figures = _figures(units, names, lambda coding, code=code: code in coding.codes)
-        rows.append(CodeRow(code, figures, applied, by_all, disputed))
+    for code, indices in quotes_of.items():
+        patterns: Counter = Counter()
+        applied = dict.fromkeys(names, 0)
+        unmarked = by_size.copy()
+        for index in indices:
+            values = tuple(code in codes for codes in sets[index])
+            patterns[values] += 1
+            unmarked[len(values)] -= 1
+            for name, value in zip(present[index], values, strict=True):
+                applied[name] += value
+        by_all = sum(n for values, n in patterns.items() if all(values))
+        for size, number in unmarked.items():
+            patterns[(False,) * size] += number
+        figures = _counted_figures(patterns, len(names))
+        rows.append(CodeRow(code, figures, applied, by_all, len(indices) - by_all))
     rows.sort(key=lambda row: (-row.disputed, -sum(row.applied.values()), row.code))
     return rows
 

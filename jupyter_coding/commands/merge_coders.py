@@ -65,7 +65,7 @@ def _check_target(target: Path, versions, force: bool) -> None:
         raise UserError(f"{target}: exists and is neither A's nor B's (--force overwrites it)")
 
 
-def _describe(item, names) -> str:
+def _describe(item) -> str:
     result = item.result
     parts = [
         f"{count} trace{'s' * (count != 1)} from {name} only"
@@ -104,7 +104,7 @@ def run(args) -> int:
         data = item.result.text.encode("utf-8")
         if not (target.exists() and target.read_bytes() == data):
             atomic_write(target, data)
-        print(f"{target}: {_describe(item, versions)}")
+        print(f"{target}: {_describe(item)}")
         open_items += item.result.disagreements + item.result.conflicts
     marked = sum(item.result.disagreements for item in merged)
     conflicts = sum(item.result.conflicts for item in merged)
