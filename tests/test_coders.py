@@ -227,6 +227,15 @@ TEXTS = {path.name: path.read_text(encoding="utf-8") for path in PROPERTY_FILES}
 ACTIONS = ("keep", "keep", "remove", "change", "add")
 
 
+def recodings(test):
+    """A property over a file and what two coders do to its traces, slot by slot."""
+    choices = st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12)
+    test = given(name=st.sampled_from(sorted(TEXTS)), ours=choices, theirs=choices)(test)
+    return settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        test
+    )
+
+
 def recode(text: str, choices: list[str], code: str) -> str:
     """A coder's version: per quote slot, keep / remove / change its traces or add one."""
     notes = parse(text)
@@ -261,12 +270,7 @@ def recode(text: str, choices: list[str], code: str) -> str:
     return "".join(out)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from(sorted(TEXTS)),
-    ours=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
-    theirs=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
-)
+@recodings
 def test_two_way_merge_loses_no_quote_memo_or_code(name, ours, theirs):
     original = TEXTS[name]
     mine, other = recode(original, ours, "mine"), recode(original, theirs, "theirs")
@@ -289,12 +293,7 @@ def all_codes(text: str) -> set[str]:
     return {code for trace in coding_traces(parse(text)) for code in trace.applies}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from(sorted(TEXTS)),
-    ours=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
-    theirs=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
-)
+@recodings
 def test_three_way_merge_keeps_every_change_of_either_coder(name, ours, theirs):
     base = TEXTS[name]
     mine, other = recode(base, ours, "mine"), recode(base, theirs, "theirs")
