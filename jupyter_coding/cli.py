@@ -26,6 +26,7 @@ COMMANDS = (
     "new",
     "codebook",
     "report",
+    "tables",
     "rename",
     "merge",
     "agree",
