@@ -100,6 +100,16 @@ def test_a_marker_stops_a_quote_and_only_a_marker_line_is_one():
     assert (unnamed.kind, unnamed.above, unnamed.below) == ("disagreement", "", "")
 
 
+def test_a_marker_ends_a_python_fence_never_closed():
+    # a coder's block left open must not swallow the marker and the other coder's trace
+    text = MARKED.replace("    '''\n```\n**CODERS", "    '''\n**CODERS")
+    assert text != MARKED
+    notes = parse(text)
+    assert [b.kind for b in notes.blocks] == ["quote", "open", "axial", "disagreement", "open"]
+    assert notes.blocks[2].blocks[0].fence_close is None
+    assert notes.to_text() == text
+
+
 def test_without_markers_the_reading_is_unchanged():
     # a trace after a trace codes nothing, as before; only a marker hands the quotes on
     text = MARKED.replace("**CODERS DISAGREE:** ann above, bo below: discuss\n", "\n")
