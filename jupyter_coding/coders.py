@@ -45,9 +45,13 @@ TRACE_BLOCKS = (OpenTrace, AxialTrace, Disagreement)
 CONFLICT_START, CONFLICT_MIDDLE, CONFLICT_END = "<<<<<<<", "=======", ">>>>>>>"
 
 
+# what a coder's name in the marker cannot hold (the parser's DISAGREEMENT_NAMES)
+NOT_IN_NAME = re.compile(r"[\s,;]+")
+
+
 def _coder_name(name: str) -> str:
     """A name the marker can carry: no spaces, commas or semicolons."""
-    return re.sub(r"[\s,;]+", "-", name.strip()) or "coder"
+    return NOT_IN_NAME.sub("-", name.strip()) or "coder"
 
 
 def disagreement_marker(above: str, below: str) -> str:
