@@ -30,6 +30,9 @@ COMMANDS = (
     "rename",
     "merge",
     "lab",
+    "agree",
+    "merge_coders",
+    "merge_driver",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

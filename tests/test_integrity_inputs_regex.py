@@ -107,6 +107,16 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         ["**AXIAL CODING TRACE**: source and references"],
         [lambda n: "**AXIAL CODING" + "\t" * n + "!"],
     ),
+    "fieldnotes.parser.DISAGREEMENT_MARKER": (
+        "fullmatch",
+        ["**CODERS DISAGREE:** ann above, bo below: discuss", "**Coders disagree**: x"],
+        [lambda n: "**CODERS" + " " * n + "!", lambda n: "**CODERS DISAGREE" + "\t" * n + "!"],
+    ),
+    "fieldnotes.parser.DISAGREEMENT_NAMES": (
+        "match",
+        [" ann above, bo below: discuss"],
+        [lambda n: "a" * n + " ", lambda n: "a" + " " * n + "above" + " " * n + ",b" + " " * n],
+    ),
     "fieldnotes.parser.CODING_LINE": ("fullmatch", ["# coding"], [lambda n: "#" + " " * n]),
     "fieldnotes.parser.FENCE": ("fullmatch", ["``` python "], [lambda n: "`" * n + "\n"]),
     "fieldnotes.parser.IMAGE": ("fullmatch", ["![Alt](https://x.org/a.png)"], [lambda n: "![" * n]),
@@ -142,6 +152,7 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         [lambda n: "CCla" + "s" * n + "!"],
     ),
     "fieldnotes.memo.CODE_ITEM": ("fullmatch", ["data_catalogue"], [lambda n: "a" * n + "!"]),
+    "coders.NOT_IN_NAME": ("sub", ["coder b,c;d"], [lambda n: " " * n + "x"]),
     "fieldnotes.memo.INS_TAG": ("sub", ["<ins>Option: </ins>"], [lambda n: "</" * n]),
     "fieldnotes.memo.CODE_KIND_WORDS": ("search", ["Familiar options"], [lambda n: "option" * n]),
     "fieldnotes.model.SPEAKER": (

@@ -27,6 +27,7 @@ from .model import (
     Block,
     CodeBlock,
     CodingLine,
+    Disagreement,
     FieldNotes,
     Header,
     HeaderField,
@@ -51,6 +52,14 @@ OPEN_MARKER = re.compile(
 )
 AXIAL_MARKER = re.compile(
     r"(?:>[ \t]*)?\*\*[ \t]*AXIAL[ \t]+CODING(?:[ \t]+TRACE)?[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)",
+    re.IGNORECASE,
+)
+# written by a merge of two coders' versions (jupyter_coding.coders)
+DISAGREEMENT_MARKER = re.compile(
+    r"\*\*[ \t]*CODERS?[ \t]+DISAGREE[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)", re.IGNORECASE
+)
+DISAGREEMENT_NAMES = re.compile(
+    r"[ \t]*(?P<above>[^\s,;]+)[ \t]+above[ \t]*,[ \t]*(?P<below>[^\s,;]+)[ \t]+below",
     re.IGNORECASE,
 )
 CODING_LINE = re.compile(r"#[ \t]+coding", re.IGNORECASE)
@@ -83,7 +92,7 @@ def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
 
 
 # line kinds, computed once per line
-BLANK, TEXT, QUOTE, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, CODING = range(8)
+BLANK, TEXT, QUOTE, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, CODING, DISAGREE = range(9)
 
 
 def classify(line: str) -> int:
@@ -101,6 +110,8 @@ def classify(line: str) -> int:
             return OPEN
         if AXIAL_MARKER.fullmatch(text):
             return AXIAL
+        if first == "*" and DISAGREEMENT_MARKER.fullmatch(text):
+            return DISAGREE
     if indent > 3:
         return TEXT
     if first == ">":
@@ -117,9 +128,13 @@ def classify(line: str) -> int:
 # the kind a line's first character decides; -1: look closer (``classify``)
 _FIRST_KIND = {"\n": BLANK, **{c: -1 for c in " \t\r\ufeff*>`~!#"}}
 # lazy continuation: any line but a blank, marker, fence or image goes on
-_QUOTE_STOPS = frozenset((BLANK, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE))
+_QUOTE_STOPS = frozenset((BLANK, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, DISAGREE))
 # lines that cannot be inside a python block (an opener, too: see ``fence_end``)
-_FENCE_STOPS = frozenset((QUOTE, OPEN, AXIAL, IMAGE_LINE, CODING))
+_FENCE_STOPS = frozenset((QUOTE, OPEN, AXIAL, IMAGE_LINE, CODING, DISAGREE))
+
+
+# what ends a paragraph of text (or a disagreement marker's)
+_PARAGRAPH_STOPS = (BLANK, OPEN, AXIAL, FENCE_LINE, QUOTE, IMAGE_LINE, CODING, DISAGREE)
 
 
 def _fence(line: str) -> re.Match | None:
@@ -241,6 +256,8 @@ class _Parser:
         elif kind == CODING:
             self.pos += 1
             self.add(CodingLine([line]), start)
+        elif kind == DISAGREE:
+            self.disagreement()
         elif kind == IMAGE_LINE:
             self.pos += 1
             self.add(_image(line), start)
@@ -264,9 +281,18 @@ class _Parser:
 
     def raw(self) -> None:
         start = self.pos
-        end = self.paragraph_end(start, (BLANK, OPEN, AXIAL, FENCE_LINE, QUOTE, IMAGE_LINE, CODING))
+        end = self.paragraph_end(start, _PARAGRAPH_STOPS)
         self.pos = end
         self.add(Raw(self.lines[start:end]), start)
+
+    def disagreement(self) -> None:
+        start = self.pos
+        end = self.paragraph_end(start, _PARAGRAPH_STOPS)
+        self.pos = end
+        text = DISAGREEMENT_MARKER.fullmatch(stripped(self.lines[start])).group(1)
+        names = DISAGREEMENT_NAMES.match(text)
+        above, below = (names.group("above"), names.group("below")) if names else ("", "")
+        self.add(Disagreement(self.lines[start:end], above=above, below=below), start)
 
     def fence_end(self, start: int) -> tuple[int, bool]:
         """Index after the fence opened at ``start``, and whether it was closed.
@@ -338,7 +364,7 @@ class _Parser:
             if kind == FENCE_LINE:
                 index, _ = self.fence_end(index)
                 continue
-            if kind in (OPEN, AXIAL, QUOTE, IMAGE_LINE, CODING):
+            if kind in (OPEN, AXIAL, QUOTE, IMAGE_LINE, CODING, DISAGREE):
                 break
             index += 1
         # blank lines at the end are the separator, not the trace
