@@ -129,6 +129,9 @@ class Linker:
         return self._relative(Path(path))
 
 
+_Linker = Linker  # the name %coding_agreement imports
+
+
 # -- the view ------------------------------------------------------------------------
 
 

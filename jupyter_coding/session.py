@@ -62,13 +62,28 @@ class NotebookContext:
         return None
 
 
-def _session_notebook(user_ns: dict) -> Path | None:
+def _session_notebook(user_ns: dict, suffix: str = ".ipynb") -> Path | None:
     """The notebook this kernel runs, as Jupyter Server tells the kernel (JPY_SESSION_NAME)."""
     name = user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
-    if not name.endswith(".ipynb"):
+    if not name.lower().endswith(suffix):
         return None
     candidates = [Path(name), Path.cwd() / Path(name).name, Path.cwd() / name]
     return next((path for path in candidates if path.is_file()), None)
+
+
+def _markdown_context(markdown: Path) -> NotebookContext:
+    """A field-notes ``.md`` opened as a notebook (jupyter_coding.contents): it is the
+    notebook, and its cells as saved are its notebook view."""
+    from .notebook import to_notebook
+
+    markdown = markdown.resolve()
+    try:
+        data = markdown.read_bytes()
+        notes = parse(data.decode("utf-8"), str(markdown))
+    except (OSError, UnicodeDecodeError, FieldNotesError):
+        return NotebookContext(markdown, markdown, None)
+    cells = [dict(cell) for cell in to_notebook(notes, markdown.name).cells]
+    return NotebookContext(markdown, markdown, notes.source_id, cells, sha256(data))
 
 
 _CONTEXTS: dict[str, tuple[tuple[int, int], NotebookContext]] = {}
@@ -77,9 +92,11 @@ _CONTEXTS: dict[str, tuple[tuple[int, int], NotebookContext]] = {}
 def notebook_context(user_ns: dict) -> NotebookContext:
     """Read the notebook's ``jupyter_coding`` metadata (markdown file, source id) if known.
 
-    The notebook is read again only when its file changed (a save).
+    A field-notes ``.md`` opened directly as a notebook is its own markdown file; its
+    source id is read from its header. The file is read again only when it changed.
     """
-    notebook = _session_notebook(user_ns)
+    markdown = _session_notebook(user_ns, ".md")
+    notebook = markdown or _session_notebook(user_ns)
     if notebook is None:
         return NotebookContext(None, None, None)
     try:
@@ -90,6 +107,11 @@ def notebook_context(user_ns: dict) -> NotebookContext:
     cached = _CONTEXTS.get(str(notebook))
     if cached is not None and cached[0] == stamp:
         return cached[1]
+    if markdown is not None:
+        context = _markdown_context(markdown)
+        _CONTEXTS.clear()
+        _CONTEXTS[str(notebook)] = (stamp, context)
+        return context
     try:
         data = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):

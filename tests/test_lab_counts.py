@@ -242,3 +242,24 @@ def test_a_cell_edited_before_it_is_saved_still_replaces_its_trace(corpus_study,
     notebook.write_text(json.dumps(data), encoding="utf-8")
     run_cell(shell, edited, cell_id=trace["id"])
     assert session_codebook(shell) == counts
+
+
+def test_a_field_notes_file_opened_as_a_notebook_counts_the_same(corpus_study, session, tmp_path):
+    """The .md itself as the notebook (jupyter_coding.contents): its cells are its view."""
+    from jupyter_coding.fieldnotes import read
+    from jupyter_coding.notebook import notebook_json, to_notebook
+
+    expected = cli_codebook(corpus_study, tmp_path)
+    markdown = corpus_study / "s_43.md"
+    view = tmp_path / "view.ipynb"  # what JupyterLab holds; only its cells are run here
+    view.write_text(notebook_json(to_notebook(read(markdown), markdown.name)), encoding="utf-8")
+    shell = session(markdown)
+    magics = shell.magics_manager.registry["CodingMagics"]
+    assert magics.study_folder() == corpus_study and magics.current_source_id() == "s43"
+    assert run_notebook(shell, view) == 9
+    assert session_codebook(shell) == expected
+    assert all(
+        magics.codebook().replaced_trace(f"cell:{c['id']}") is not None
+        for c in cells_of(view)
+        if source_of(c).startswith("%%code")
+    )

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_coding.cli import main as cli
-from jupyter_coding.exporter import ALTERNATE_SUFFIX, post_save_hook
+from jupyter_coding.exporter import ALTERNATE_SUFFIX, MarkdownNotWritten, post_save_hook
 from jupyter_coding.fieldnotes import FieldNotesError, parse, read
 from jupyter_coding.notebook import export_markdown, notebook_json, to_notebook
 
@@ -170,8 +170,11 @@ def test_to_markdown_refuses_and_writes_nothing(study, capsys):
 def test_the_save_hook_refuses_and_writes_nothing(study, monkeypatch, tmp_path):
     monkeypatch.setenv("JUPYTER_CODING_WRITE_RECORD", str(tmp_path / "record.json"))
     before = read_exact(study / "s_1.md")
-    with pytest.raises(FieldNotesError, match="cell 2: this %%code cell stands above the header"):
+    # the notebook is saved; JupyterLab shows the reason the markdown was not written
+    with pytest.raises(MarkdownNotWritten) as refused:
         post_save_hook({"type": "notebook"}, str(study / "s_1.ipynb"), None)
+    assert "cell 2: this %%code cell stands above the header (cell 3)" in str(refused.value)
+    assert str(refused.value).count("not written") == 1
     assert read_exact(study / "s_1.md") == before
     assert not (study / ("s_1.md" + ALTERNATE_SUFFIX)).exists()
     # moved below `# coding` (where a trace belongs), the same save writes the markdown

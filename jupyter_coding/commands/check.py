@@ -7,7 +7,7 @@ from collections import Counter
 
 from ..checks import CheckConfig, ConfigError, check_paths, rule_table
 from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
-from ._common import add_format_argument, print_json
+from ._common import add_format_argument, print_json, study_files
 
 
 def register(subparsers) -> None:
@@ -72,7 +72,7 @@ def run(args) -> int:
     except ConfigError as error:
         raise UserError(str(error), EXIT_USAGE) from None
     try:
-        findings = check_paths(args.paths, config, model=args.model)
+        findings = check_paths(study_files(args.paths), config, model=args.model)
     except ImportError as error:  # the interop module of --model
         raise UserError(f"--model needs jupyter_coding.interop: {error}") from None
     if args.format == "json":
