@@ -158,7 +158,7 @@ class FindingsView:
         files = len({f.path for f in self.findings})
         if not count:
             return f"No findings in {counted(self.checked, 'file')}."
-        return f"{count} finding{'s' * (count != 1)} in {files} of {self.checked} files."
+        return f"{counted(count, 'finding')} in {files} of {counted(self.checked, 'file')}."
 
     def __repr__(self) -> str:
         lines = [replace(f, path=self._path(n)).format() for n, f in enumerate(self.findings)]

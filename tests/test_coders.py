@@ -343,7 +343,7 @@ def test_merge_coders_command(tmp_path, capsys):
         f"{out}/s_43.md: 1 trace from ann only, 1 trace from bo only, "
         "1 disagreement marked for discussion",
     ]
-    assert "2 files merged: 1 disagreements marked, 0 conflicts" in printed.err
+    assert "2 files merged: 1 disagreement marked, 0 conflicts" in printed.err
     merged = (out / "s_43.md").read_text(encoding="utf-8")
     assert markers(merged)[0].above == "ann"
     assert (out / "s_35.md").read_bytes() == (b / "s_35.md").read_bytes()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from ..words import count
 
 
 def register(subparsers) -> None:
@@ -109,7 +110,8 @@ def run(args) -> int:
     marked = sum(item.result.disagreements for item in merged)
     conflicts = sum(item.result.conflicts for item in merged)
     print(
-        f"{len(merged)} files merged: {marked} disagreements marked, {conflicts} conflicts"
+        f"{count(len(merged), 'file')} merged: {count(marked, 'disagreement')} marked, "
+        f"{count(conflicts, 'conflict')}"
         + ("; run 'jupyter-coding check' to list them" if open_items else ""),
         file=sys.stderr,
     )

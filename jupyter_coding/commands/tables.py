@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cli import UserError
 from ..files import find_field_notes
+from ..words import count
 from ._common import add_paths_argument, read_all
 
 CHOICES = {"latex": ("latex",), "markdown": ("markdown",), "both": ("latex", "markdown")}
@@ -62,6 +63,9 @@ def run(args) -> int:
     notes = [parsed for _, _, parsed in read_all(args.paths, "reading")]
     tables = paper_tables(notes)
     written = write_tables(tables, output, formats)
-    counts = ", ".join(f"{len(tables.of(m))} {m}s" for m in tables.metaclasses())
-    print(f"wrote {len(written)} tables to {output}: {len(tables.sources)} sources, {counts}")
+    counts = ", ".join(count(len(tables.of(m)), m) for m in tables.metaclasses())
+    print(
+        f"wrote {count(len(written), 'table')} to {output}: "
+        f"{count(len(tables.sources), 'source')}, {counts}"
+    )
     return 0
