@@ -547,11 +547,19 @@ def test_picker_layout_and_evidence(page, lab: Lab):
     page.locator(".lm-TabBar-tab.lm-mod-current", has_text=name).wait_for()
     # JupyterLab selects the cell of the link's #cell-id and scrolls to it
     opened = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-selected"
-    page.wait_for_function(
-        """([selector, text]) => Array.from(document.querySelectorAll(selector)).some(
-            (selected) => selected.innerText.replace(/\\s+/g, " ").includes(text))""",
-        arg=[opened, text.removesuffix("…").strip()[:30]],
-    )
+    shows = """([selector, text]) => {
+        const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+        const view = panel.getBoundingClientRect();
+        return Array.from(document.querySelectorAll(selector)).some((selected) => {
+            const box = selected.getBoundingClientRect();
+            return selected.innerText.replace(/\\s+/g, " ").includes(text)
+                && box.top >= view.top && box.top < view.bottom - 40;
+        });
+    }"""
+    quoted = [opened, text.removesuffix("…").strip()[:30]]
+    page.wait_for_function(shows, arg=quoted)
+    page.wait_for_timeout(2500)  # once the cells above are measured, it is still in view
+    assert page.evaluate(shows, quoted), "the quote's cell drifted out of view"
     page.screenshot(path=str(ARTIFACTS / "evidence-opened.png"))
 
 

@@ -37,6 +37,35 @@ PICKER_STYLE = (
     "white-space:normal;overflow:hidden}</style>"
 )
 
+# JupyterLab opens a link's notebook and scrolls to its #cell-id, but in a long notebook
+# the cells above the target are measured only then, and the view drifts off the quote.
+# After a click on one of these links, scroll the cell JupyterLab selected back into view
+# until the layout settles.
+SETTLE_SCRIPT = """<script>
+(function () {
+  const detail = document.currentScript && document.currentScript.previousElementSibling;
+  if (!detail) { return; }
+  detail.querySelectorAll("a.jc-link").forEach((link) => {
+    link.addEventListener("click", () => {
+      let rounds = 0;
+      const timer = setInterval(() => {
+        rounds += 1;
+        const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+        const cell = panel && panel.querySelector(".jp-Cell.jp-mod-selected:not(.jp-mod-active)");
+        if (cell && !panel.contains(detail)) {
+          const box = cell.getBoundingClientRect();
+          const view = panel.getBoundingClientRect();
+          if (box.top < view.top + 40 || box.top > view.bottom - 80) {
+            cell.scrollIntoView({ block: "center" });
+          }
+        }
+        if (rounds >= 40) { clearInterval(timer); }
+      }, 150);
+    });
+  });
+})();
+</script>"""
+
 # a link to a study file's line: (href, what it points at), or None
 Linker = Callable[[str, int], "tuple[str, str] | None"]
 
@@ -119,6 +148,7 @@ def detail_html(detail: CodeDetail | None, shown: int = 3, link: Linker | None =
     parts.append(f"<div>{_escape(uses_text(detail))}</div>")
     parts.append(evidence_html(detail, shown, link))
     parts.append("</div>")
+    parts.append(SETTLE_SCRIPT)
     return "".join(parts)
 
 
