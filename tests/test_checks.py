@@ -84,7 +84,7 @@ def check_study(folder: Path, **config):
 
 
 def test_every_rule_has_an_id_a_kebab_name_and_a_one_line_summary():
-    assert len(RULES) == 13
+    assert len(RULES) == 24
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id and rule_id.startswith("JC") and len(rule_id) == 5
         assert rule.name == rule.name.lower() and " " not in rule.name

@@ -166,6 +166,7 @@ class ModelSource:
     variable: str
     line: int
     codes: dict[str, int] = field(default_factory=dict)  # identifier -> line in the module
+    values: dict[str, object] = field(default_factory=dict)  # its values={...}, literals only
 
 
 def _names(node: ast.AST | None) -> list[tuple[str, int]]:
@@ -204,7 +205,9 @@ class _ModelReader(ast.NodeVisitor):
                 name = target.id
                 if len(value.args) > 1 and isinstance(value.args[1], ast.Constant):
                     name = str(value.args[1].value)
-                self.sources[target.id] = ModelSource(name, target.id, node.lineno)
+                self.sources[target.id] = ModelSource(
+                    name, target.id, node.lineno, values=_literal_values(value)
+                )
             elif isinstance(value, (ast.List, ast.Tuple, ast.BinOp, ast.Name)):
                 self.lists[target.id] = self.codes_of(value)
         self.generic_visit(node)
@@ -238,6 +241,19 @@ class _ModelReader(ast.NodeVisitor):
                         for identifier, line in self.codes_of(value):
                             codes.setdefault(identifier, line)
         self.generic_visit(node)
+
+
+def _literal_values(call: ast.Call) -> dict[str, object]:
+    """The ``values={...}`` of a ``CClass`` call: the entries whose key and value are literals."""
+    found: dict[str, object] = {}
+    for keyword_ in call.keywords:
+        if keyword_.arg == "values" and isinstance(keyword_.value, ast.Dict):
+            for key, value in zip(keyword_.value.keys, keyword_.value.values, strict=True):
+                try:
+                    found[ast.literal_eval(key)] = ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError):
+                    continue
+    return found
 
 
 def _is_name(node: ast.AST, name: str) -> bool:

@@ -1,0 +1,550 @@
+"""A source's metadata, and what the rest of the study says about each value.
+
+The header and the source's ``CClass`` hold the same facts about a source (FORMAT.md
+§3, §4). A file started as a copy of another goes wrong in two ways: one side is
+updated and the other is not (they disagree), or neither is and both carry the
+other source's title, url, tiny url or archive url (they agree, on the wrong
+values). To tell which value is right, this module weighs the evidence the study
+itself holds:
+
+* the source id a tiny or archive url ends with, where the study's urls end with
+  their source's id (``https://tinyurl.com/data-as-a-product-s21``);
+* the words of a url's path against the title (``/designing-data-products-b6b93edf3d23``
+  is "Designing Data Products");
+* other sources holding the same value (unless most sources of the kind share it:
+  a placeholder, such as one repository url for all interviews);
+* the source's other fields (a url field holding the tiny url), empty values,
+  values that are no url, the study's vocabulary;
+* the CodeableModels model's values for the source, when one is given.
+
+Checks (JC301, JC305) and their fixes read it; it reads the document model only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from .corpus import coding_order, file_name_source_id
+from .fieldnotes.model import SOURCE_KEYS, FieldNotes
+from .fieldnotes.names import name_key
+from .similarity import content_words, edit_distance
+
+__all__ = [
+    "COPY_FIELDS",
+    "URL_FIELDS",
+    "Copy",
+    "MetadataEvidence",
+    "SideValue",
+    "SourceMetadata",
+    "Verdict",
+    "is_url",
+    "url_scheme_typo",
+]
+
+URL_FIELDS = ("url", "tiny url", "archive url")
+# the fields one source never shares with another
+COPY_FIELDS = ("title", *URL_FIELDS)
+YES_NO_FIELDS = ("source code", "example")
+HEADER = "header"
+CCLASS = "CClass"
+# how many of a file's first quotes may repeat its title
+OPENING_QUOTES = 3
+
+
+@dataclass(frozen=True)
+class SideValue:
+    """One side's value of a field: the header's text, or the CClass's value."""
+
+    side: str  # "header" | "CClass"
+    value: object  # header: str; CClass: str, True/False/None, or source text
+    line: int  # file line of the value (the header's value line, the CClass key line)
+    raw: str | None = None  # that line as written (no line end), for fixes; None when
+    # the value is not one line of its own (several lines, or none at all)
+
+    @property
+    def text(self) -> str:
+        """The value as text, spaces collapsed (``True``/``False`` for a CClass's flags)."""
+        if isinstance(self.value, str):
+            return " ".join(self.value.split())
+        return str(self.value)
+
+
+@dataclass
+class SourceMetadata:
+    """A file's header and CClass values, by header field name, with their lines."""
+
+    path: str
+    claimed: str | None  # the id the file claims (its header's, else its CClass's)
+    file_id: str | None  # the id its file name gives
+    cclass_name: str | None
+    cclass_line: int | None  # the first line of the CClass code
+    header: dict[str, SideValue] = field(default_factory=dict)
+    cclass: dict[str, SideValue] = field(default_factory=dict)
+    # the name keys of the first quotes, which often repeat the article's title
+    opening: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, notes: FieldNotes) -> SourceMetadata:
+        header, source = notes.header, notes.source
+        path = notes.path or "<text>"
+        meta = cls(
+            path,
+            notes.source_id,
+            file_name_source_id(path) if notes.path else None,
+            source.name if source is not None else None,
+            (source.block.code_line if source.block else source.line) if source else None,
+        )
+        if header is not None:
+            for item in header.fields:
+                if item.name not in SOURCE_KEYS:
+                    continue
+                value_lines = [
+                    line.rstrip("\r\n") for line in header.lines[item.value_start : item.value_end]
+                ]
+                written = list(value_lines)
+                while written and not written[-1].strip():
+                    written.pop()  # the blank lines closing a value are layout
+                raw = written[0] if len(written) == 1 else value_lines[0] if value_lines else None
+                if len(written) > 1:
+                    raw = None
+                line = header.line + item.heading + 1
+                meta.header[item.name] = SideValue(HEADER, header.value(item.name), line, raw)
+        if source is not None:
+            for name, key in SOURCE_KEYS.items():
+                if key in source.values:
+                    line = source.value_line(key) or source.line
+                    offset = line - source.line
+                    raw = (
+                        source.lines[offset].rstrip("\r\n") if offset < len(source.lines) else None
+                    )
+                    meta.cclass[name] = SideValue(CCLASS, source.values[key], line, raw)
+        meta.opening = tuple(name_key(quote.plain_text) for quote in notes.quotes[:OPENING_QUOTES])
+        return meta
+
+    def quotes_title(self, title: str) -> bool:
+        """Whether one of the first quotes is the title (or starts with it)."""
+        key = name_key(title)
+        return bool(key) and any(
+            quote == key or quote.startswith(key + "_") for quote in self.opening
+        )
+
+    @property
+    def own_id(self) -> str | None:
+        """The source the file is: the id two of file name, header and CClass agree on,
+        else the file name's, else the one it claims."""
+        agreed = agreed_id(self.file_id, self.claimed, self.cclass_name)
+        return agreed or self.file_id or self.claimed or self.cclass_name
+
+    @property
+    def kind(self) -> str:
+        """The kind letters of the source's id (``s``, ``p``)."""
+        return re.sub(r"[\d~].*", "", self.own_id or "")
+
+    def values(self, name: str) -> list[SideValue]:
+        return [side[name] for side in (self.header, self.cclass) if name in side]
+
+    def agreed(self, name: str) -> SideValue | None:
+        """The field's value when header and CClass say the same (or only one says it)."""
+        found = self.values(name)
+        if not found or len({value.text for value in found}) > 1:
+            return None
+        return found[0]
+
+
+def agreed_id(*ids: str | None) -> str | None:
+    """The source id at least two of the given ids (file name, header, CClass) agree on."""
+    for candidate in ids:
+        if candidate and sum(candidate == other for other in ids) >= 2:
+            return candidate
+    return None
+
+
+# -- urls --------------------------------------------------------------------------------
+
+_HOST_AND_PATH = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+_SCHEMES = ("http", "https", "ftp")
+
+
+def is_url(text: str) -> bool:
+    """A web address: a host with a dot and a top-level domain, no spaces; the scheme
+    (``https://``) may be missing, but not be misspelt (``hhttps://``, ``https:/``)."""
+    text = text.strip()
+    if not text or any(char.isspace() for char in text):
+        return False
+    if "://" in text:
+        scheme, rest = text.split("://", 1)
+        return scheme.lower() in _SCHEMES and bool(_HOST_AND_PATH.fullmatch(rest))
+    if re.match(r"[a-z]+:/", text, re.IGNORECASE):
+        return False
+    return bool(_HOST_AND_PATH.fullmatch(text))
+
+
+def url_scheme_typo(text: str) -> str | None:
+    """The text with a misspelt scheme mended (``hhttps://`` -> ``https://``), or None.
+
+    Only a scheme one letter away from ``http`` or ``https``, before an otherwise
+    good address, counts: that is the one fix a reader would make.
+    """
+    match = re.match(r"([a-z]{2,7})(:/{1,3}|//)", text.strip(), re.IGNORECASE)
+    if match is None:
+        return None
+    scheme, separator = match.group(1).lower(), match.group(2)
+    if scheme in ("http", "https") and separator == "://":
+        return None
+    for wanted in ("https", "http") if scheme != "http" else ("http",):
+        if edit_distance(scheme, wanted, 1) <= 1:
+            mended = wanted + "://" + text.strip()[match.end() :]
+            return mended if is_url(mended) else None
+    return None
+
+
+def _url_key(text: str) -> str:
+    """A url as compared across sources: no scheme, no ``www.``, no final ``/``, lower case."""
+    text = re.sub(r"^[a-z]+://", "", text.strip().lower())
+    text = re.sub(r"^www\.", "", text)
+    return text.rstrip("/")
+
+
+_HASH = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{8,}|\d+|[a-f\d]{8,}")
+
+
+def slug_words(url: str) -> frozenset[str]:
+    """The meaningful words of a url's path: its last segment of two words or more.
+
+    ``https://towardsdatascience.com/designing-data-products-b6b93edf3d23`` gives
+    design, data, product (the medium hash left out); a url without such a path
+    (``https://www.youtube.com/watch?v=...``) gives nothing.
+    """
+    try:
+        parts = urlsplit(url.strip() if "://" in url else "//" + url.strip())
+    except ValueError:
+        return frozenset()
+    best: frozenset[str] = frozenset()
+    for segment in unquote(parts.path).split("/"):
+        segment = re.sub(r"\.(html?|php|aspx?|pdf)$", "", segment.lower())
+        words = [word for word in re.split(r"[-_+.\s]+", segment) if word]
+        words = [word for word in words if not _HASH.fullmatch(word)]
+        found = content_words(" ".join(words))
+        if len(found) >= 2 or len(found) > len(best):
+            best = found
+    return best
+
+
+def title_fit(url: str, title: str) -> float | None:
+    """How much of a url's path the title explains (0 to 1); None without path words."""
+    words = slug_words(url)
+    if len(words) < 2:
+        return None
+    return len(words & content_words(title)) / len(words)
+
+
+# a url's path names a title when the title explains this much of it
+NAMES_TITLE = 0.8
+# ... and does not name it below this
+NOT_TITLE = 0.5
+
+
+_TRAILING_ID = re.compile(r"(?:^|[-_/.=])([a-z]{1,3})[-_]?(\d{1,6})/?$")
+
+
+def embedded_id(text: str) -> str | None:
+    """The source id a url ends with (``.../data-as-a-product-s43`` -> ``s43``)."""
+    path = re.sub(r"[?#].*$", "", text.strip().lower())
+    match = _TRAILING_ID.search(path)
+    return f"{match.group(1)}{int(match.group(2))}" if match else None
+
+
+# -- evidence ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One piece of evidence for (weight > 0) or against (weight < 0) a value."""
+
+    weight: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which side of a header/CClass mismatch the evidence supports, and why."""
+
+    winner: str | None  # "header" | "CClass" | None (nothing tells)
+    reasons: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.winner is None:
+            return "nothing else in the study tells which is right"
+        other = CCLASS if self.winner == HEADER else "header"
+        why = "; ".join(self.reasons)
+        return (
+            f"the {self.winner}'s value is the one the evidence supports ({why}): fix the {other}"
+        )
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A value header and CClass agree on that belongs to another source."""
+
+    name: str  # the header field
+    value: SideValue
+    other_line: int | None  # the same value on the other side
+    reason: str
+
+
+def _display(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class MetadataEvidence:
+    """The metadata of every source of a study, to weigh one value against the rest.
+
+    ``model`` maps a source id to the values a CodeableModels model gives it (the
+    ``CClass`` keys); ``vocabularies`` maps a header field to its allowed values.
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[SourceMetadata],
+        model: Mapping[str, Mapping[str, object]] | None = None,
+        vocabularies: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.sources = list(sources)
+        self.model = dict(model or {})
+        self.vocabularies = {name: set(values) for name, values in (vocabularies or {}).items()}
+        self._holders: dict[tuple[str, str], list[SourceMetadata]] = {}
+        kinds: dict[str, int] = {}
+        for meta in self.sources:
+            kinds[meta.kind] = kinds.get(meta.kind, 0) + 1
+            for name in COPY_FIELDS:
+                for key in {self._key(name, value.text) for value in meta.values(name)}:
+                    if key:
+                        self._holders.setdefault((name, key), []).append(meta)
+        self._kinds = kinds
+        self._embeds = {name: self._embeds_ids(name) for name in URL_FIELDS}
+
+    # -- what the study holds ----------------------------------------------------
+    @staticmethod
+    def _key(name: str, text: str) -> str:
+        return _url_key(text) if name in URL_FIELDS else name_key(text)
+
+    def _embeds_ids(self, name: str) -> bool:
+        """Whether the study's values of a field end with their source's id (most do)."""
+        values = [
+            (meta, value)
+            for meta in self.sources
+            if (value := meta.header.get(name) or meta.cclass.get(name)) is not None and value.text
+        ]
+        own = sum(1 for meta, value in values if embedded_id(value.text) == meta.own_id)
+        return len(values) >= 2 and own * 5 >= len(values) * 3
+
+    def _holding(self, meta: SourceMetadata, name: str, text: str) -> list[SourceMetadata]:
+        key = self._key(name, text)
+        return [m for m in self._holders.get((name, key), []) if m is not meta] if key else []
+
+    def _placeholder(self, meta: SourceMetadata, name: str, text: str) -> bool:
+        """Most sources of the kind share the value: one url for all interviews, say."""
+        same_kind = sum(1 for m in self._holding(meta, name, text) if m.kind == meta.kind) + 1
+        return same_kind >= 3 and same_kind * 2 >= self._kinds.get(meta.kind, 0)
+
+    def others_holding(self, meta: SourceMetadata, name: str, text: str) -> list[SourceMetadata]:
+        """The other sources with this value of the field (none for a placeholder)."""
+        holders = self._holding(meta, name, text)
+        if not holders or self._placeholder(meta, name, text):
+            return []
+        return sorted(holders, key=lambda m: (coding_order(m.own_id), m.path))
+
+    def named_source(self, meta: SourceMetadata, name: str, text: str) -> str | None:
+        """The other source a tiny or archive url names by its id, where the study's do."""
+        if not self._embeds.get(name):
+            return None
+        named = embedded_id(text)
+        if named is None or named == meta.own_id:
+            return None
+        return named
+
+    def _title(self, meta: SourceMetadata) -> str | None:
+        value = meta.agreed("title") or (meta.values("title") or [None])[0]
+        return value.text if value is not None and value.text else None
+
+    def _url(self, meta: SourceMetadata) -> str | None:
+        """The source's url, unless it is a placeholder (then its path says nothing)."""
+        value = meta.agreed("url") or (meta.values("url") or [None])[0]
+        if value is None or not value.text or self._placeholder(meta, "url", value.text):
+            return None
+        return value.text
+
+    def title_named_by(self, meta: SourceMetadata, url: str) -> SourceMetadata | None:
+        """The one other source whose title the url's path spells, when it does not
+        spell this source's own title."""
+        own = self._title(meta)
+        fit = title_fit(url, own) if own else None
+        if fit is None or fit > NOT_TITLE:
+            return None
+        found = [
+            other
+            for other in self.sources
+            if other is not meta
+            and (title := self._title(other))
+            and (title_fit(url, title) or 0) >= NAMES_TITLE
+        ]
+        return found[0] if len(found) == 1 else None
+
+    # -- one value -------------------------------------------------------------------
+    def signals(self, meta: SourceMetadata, name: str, value: SideValue) -> list[Signal]:
+        """What the study says for and against this value of the field."""
+        text = value.text
+        found: list[Signal] = []
+        if (name in URL_FIELDS or name == "title") and not text:
+            return [Signal(-2, "it is empty")]
+        if name in URL_FIELDS:
+            if not is_url(text):
+                found.append(Signal(-2, f"{_display(value.value)} is not a url"))
+            named = self.named_source(meta, name, text)
+            if named is not None:
+                found.append(Signal(-2, f"{text} names source {named}"))
+            elif self._embeds.get(name) and embedded_id(text) == meta.own_id:
+                found.append(Signal(1, f"{text} names {meta.own_id}, this file"))
+            for other_name in URL_FIELDS:
+                others = {v.text for v in meta.values(other_name)} if other_name != name else ()
+                if text and text in others:
+                    found.append(Signal(-2, f"it is the source's {other_name}"))
+            title = self._title(meta)
+            fit = title_fit(text, title) if name == "url" and title else None
+            if fit is not None and fit >= NAMES_TITLE:
+                found.append(Signal(1, "its path is the title"))
+        if name == "title":
+            url = self._url(meta)
+            fit = title_fit(url, text) if url else None
+            if fit is not None and fit >= NAMES_TITLE:
+                found.append(Signal(1, "the url's path is this title"))
+            elif fit is not None and fit <= NOT_TITLE:
+                found.append(Signal(-1, "the url's path is another title"))
+        if name in COPY_FIELDS:
+            holders = self.others_holding(meta, name, text)
+            if holders:
+                found.append(Signal(-1, f"it is also the {name} of {_ids(holders)}"))
+        allowed = self.vocabularies.get(name)
+        if allowed and isinstance(value.value, str) and text not in allowed:
+            found.append(Signal(-1, f"{text!r} is not one of the study's {name}s"))
+        if name in YES_NO_FIELDS and value.side == HEADER and text.lower() not in ("yes", "no"):
+            found.append(Signal(-1, f"{text!r} is not yes or no" if text else "it is empty"))
+        modelled = self.model.get(meta.own_id or "", {})
+        key = SOURCE_KEYS[name]
+        if key in modelled and _same_value(name, value.value, modelled[key]):
+            found.append(Signal(1, "the model says so"))
+        return found
+
+    def which_side(self, meta: SourceMetadata, name: str) -> Verdict:
+        """Which of the header's and the CClass's differing values the evidence supports."""
+        if name not in meta.header or name not in meta.cclass:
+            return Verdict(None)
+        scores = {}
+        for value in (meta.header[name], meta.cclass[name]):
+            signals = self.signals(meta, name, value)
+            scores[value.side] = (sum(s.weight for s in signals), signals)
+        (best, (top, signals)), (other, (low, other_signals)) = sorted(
+            scores.items(), key=lambda item: -item[1][0]
+        )
+        if top == low:
+            return Verdict(None)
+        reasons = [s.reason for s in signals if s.weight > 0]
+        reasons += [f"the {other}'s: {s.reason}" for s in other_signals if s.weight < 0]
+        return Verdict(best, tuple(reasons))
+
+    def copies(self, meta: SourceMetadata) -> list[Copy]:
+        """Values header and CClass agree on that another source holds or names."""
+        found = []
+        for name in COPY_FIELDS:
+            value = meta.agreed(name)
+            if value is None or not value.text:
+                continue
+            reason = self._copied(meta, name, value)
+            if reason is None:
+                continue
+            # report the header's place; the CClass's holds the same value
+            shown = meta.header.get(name, value)
+            other = meta.cclass.get(name) if shown.side == HEADER else None
+            found.append(Copy(name, shown, other.line if other else None, reason))
+        return found
+
+    def _copied(self, meta: SourceMetadata, name: str, value: SideValue) -> str | None:
+        text = value.text
+        if name in URL_FIELDS:
+            named = self.named_source(meta, name, text)
+            if named is not None:
+                return f"it names source {named}, but this file is {meta.own_id}"
+        holders = self.others_holding(meta, name, text)
+        if holders and self._is_the_copy(meta, name, text, holders):
+            return f"{_ids(holders)} ha{'s' if len(holders) == 1 else 've'} the same {name}"
+        if name == "url":
+            other = self.title_named_by(meta, text)
+            if other is not None:
+                return (
+                    f"its path is the title of {other.own_id} ({other.path}), not this "
+                    f"source's title {self._title(meta)!r}"
+                )
+        return None
+
+    def _is_the_copy(
+        self, meta: SourceMetadata, name: str, text: str, holders: list[SourceMetadata]
+    ) -> bool:
+        """Of sources sharing a value, whether this one is the copy.
+
+        The original is the one the value fits (its id is in the url, its url's path
+        or one of its first quotes is the title). A value that fits this source
+        wholly or in part is its own: two articles may share a title. Without
+        evidence either way, the source coded first is the original.
+        """
+        if name in URL_FIELDS and self._embeds.get(name):
+            named = embedded_id(text)
+            if named == meta.own_id:
+                return False
+            if any(named == other.own_id for other in holders):
+                return True
+        mine = self._fit(meta, name, text)
+        if mine in ("yes", "partly"):
+            return False
+        if mine == "no":
+            return True
+        if any(self._fit(other, name, text) == "yes" for other in holders):
+            return True
+        first = min((meta, *holders), key=lambda m: (coding_order(m.own_id), m.path))
+        return first is not meta
+
+    def _fit(self, meta: SourceMetadata, name: str, text: str) -> str:
+        """Whether a title fits the source (its url's path, its first quotes), or a url
+        its title: ``yes``, ``partly``, ``no``, or ``unknown`` without evidence."""
+        if name == "title":
+            if meta.quotes_title(text):
+                return "yes"
+            url = self._url(meta)
+            fit = title_fit(url, text) if url else None
+        elif name == "url":
+            title = self._title(meta)
+            fit = title_fit(text, title) if title else None
+        else:
+            return "unknown"
+        if fit is None:
+            return "unknown"
+        return "yes" if fit >= NAMES_TITLE else "no" if fit <= NOT_TITLE else "partly"
+
+
+def _ids(sources: list[SourceMetadata]) -> str:
+    shown = [f"{m.own_id} ({m.path})" for m in sources[:3]]
+    more = len(sources) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _same_value(name: str, value: object, modelled: object) -> bool:
+    if name in YES_NO_FIELDS:
+        wanted = {"yes": True, "no": False}.get(str(value).strip().lower(), value)
+        return wanted == modelled
+    if not isinstance(value, str) or not isinstance(modelled, str):
+        return False
+    if name in URL_FIELDS:
+        return _url_key(value) == _url_key(modelled)
+    return " ".join(value.split()) == " ".join(modelled.split())
