@@ -978,8 +978,7 @@ def _python_errors(block: PythonBlock) -> list[tuple[int, int, str]]:
                 (
                     first_line,
                     indent + 1 if indent > usual else 1,
-                    f"{how} ({_spaces(indent)}; the block's first statement has "
-                    f"{_spaces(usual)})",
+                    f"{how} ({_spaces(indent)}; the block's first statement has {_spaces(usual)})",
                 )
             )
         previous = indent if indent != usual else None
@@ -1691,9 +1690,12 @@ def _model_findings(model: str | os.PathLike, codebook: Codebook) -> list[Findin
     return model_findings(model, codebook)
 
 
-def rule_table() -> list[tuple[str, str, str]]:
-    """(id, name, what it finds) of every rule, by id."""
-    return [(rule.id, rule.name, rule.summary) for rule in sorted(RULES.values(), key=_by_id)]
+def rule_table() -> list[tuple[str, str, str, str]]:
+    """(id, name, severity, what it finds) of every rule, by id."""
+    return [
+        (rule.id, rule.name, rule.severity, rule.summary)
+        for rule in sorted(RULES.values(), key=_by_id)
+    ]
 
 
 def _by_id(rule: Rule) -> str:

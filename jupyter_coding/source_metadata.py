@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .corpus import coding_order, file_name_source_id
@@ -50,8 +51,9 @@ COPY_FIELDS = ("title", *URL_FIELDS)
 YES_NO_FIELDS = ("source code", "example")
 HEADER = "header"
 CCLASS = "CClass"
-# how many of a file's first quotes may repeat its title
+# how many of a file's first quotes may repeat its title, and how much of each to keep
 OPENING_QUOTES = 3
+OPENING_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -234,17 +236,25 @@ def slug_words(url: str) -> frozenset[str]:
 
 
 def title_fit(url: str, title: str) -> float | None:
-    """How much of a url's path the title explains (0 to 1); None without path words."""
+    """How much of a url's path the title explains (0 to 1); None without path words.
+
+    A path of two words (``/data-products``) says little: it fits at most in part.
+    """
     words = slug_words(url)
     if len(words) < 2:
         return None
-    return len(words & content_words(title)) / len(words)
+    fit = len(words & content_words(title)) / len(words)
+    return min(fit, SHORT_PATH_FIT) if len(words) < 3 else fit
 
 
+# how well a value fits a source, worst first
+_FIT_RANK = {"no": 0, "unknown": 1, "partly": 2, "yes": 3}
 # a url's path names a title when the title explains this much of it
 NAMES_TITLE = 0.8
 # ... and does not name it below this
 NOT_TITLE = 0.5
+# the most a path of two words can fit a title
+SHORT_PATH_FIT = 0.7
 
 
 _TRAILING_ID = re.compile(r"(?:^|[-_/.=])([a-z]{1,3})[-_]?(\d{1,6})/?$")
@@ -278,11 +288,8 @@ class Verdict:
     def describe(self) -> str:
         if self.winner is None:
             return "nothing else in the study tells which is right"
-        other = CCLASS if self.winner == HEADER else "header"
-        why = "; ".join(self.reasons)
-        return (
-            f"the {self.winner}'s value is the one the evidence supports ({why}): fix the {other}"
-        )
+        loser = CCLASS if self.winner == HEADER else "header"
+        return f"the {self.winner} is right ({'; '.join(self.reasons)}): fix the {loser}"
 
 
 @dataclass(frozen=True)
@@ -346,9 +353,13 @@ class MetadataEvidence:
         return [m for m in self._holders.get((name, key), []) if m is not meta] if key else []
 
     def _placeholder(self, meta: SourceMetadata, name: str, text: str) -> bool:
-        """Most sources of the kind share the value: one url for all interviews, say."""
+        """Most sources of the kind share the value (three or more), or all of them do
+        for a url: one repository url for all interviews, say."""
         same_kind = sum(1 for m in self._holding(meta, name, text) if m.kind == meta.kind) + 1
-        return same_kind >= 3 and same_kind * 2 >= self._kinds.get(meta.kind, 0)
+        of_kind = self._kinds.get(meta.kind, 0)
+        if name in URL_FIELDS and same_kind >= 2 and same_kind == of_kind:
+            return True
+        return same_kind >= 3 and same_kind * 2 >= of_kind
 
     def others_holding(self, meta: SourceMetadata, name: str, text: str) -> list[SourceMetadata]:
         """The other sources with this value of the field (none for a placeholder)."""
@@ -367,12 +378,14 @@ class MetadataEvidence:
         return named
 
     def _title(self, meta: SourceMetadata) -> str | None:
-        value = meta.agreed("title") or (meta.values("title") or [None])[0]
+        """The source's title, when header and CClass agree on it (else it is no evidence:
+        a title and a url copied together on one side would vouch for each other)."""
+        value = meta.agreed("title")
         return value.text if value is not None and value.text else None
 
     def _url(self, meta: SourceMetadata) -> str | None:
-        """The source's url, unless it is a placeholder (then its path says nothing)."""
-        value = meta.agreed("url") or (meta.values("url") or [None])[0]
+        """The source's url, when both sides agree and it is no placeholder."""
+        value = meta.agreed("url")
         if value is None or not value.text or self._placeholder(meta, "url", value.text):
             return None
         return value.text
@@ -382,78 +395,89 @@ class MetadataEvidence:
         spell this source's own title."""
         own = self._title(meta)
         fit = title_fit(url, own) if own else None
-        if fit is None or fit > NOT_TITLE:
+        words = slug_words(url)
+        if fit is None or fit > NOT_TITLE or len(words) < 3:
             return None
         found = [
             other
             for other in self.sources
             if other is not meta
             and (title := self._title(other))
-            and (title_fit(url, title) or 0) >= NAMES_TITLE
+            and words <= (theirs := content_words(title))
+            and len(words) >= len(theirs) * 0.6
         ]
         return found[0] if len(found) == 1 else None
 
     # -- one value -------------------------------------------------------------------
     def signals(self, meta: SourceMetadata, name: str, value: SideValue) -> list[Signal]:
-        """What the study says for and against this value of the field."""
+        """What the study says for and against this value of the field.
+
+        Each reason completes "the value ...": ``names source s20``, ``is empty``.
+        """
         text = value.text
         found: list[Signal] = []
         if (name in URL_FIELDS or name == "title") and not text:
-            return [Signal(-2, "it is empty")]
+            return [Signal(-2, "is empty")]
         if name in URL_FIELDS:
             if not is_url(text):
-                found.append(Signal(-2, f"{_display(value.value)} is not a url"))
+                found.append(Signal(-2, "is not a web address"))
             named = self.named_source(meta, name, text)
             if named is not None:
-                found.append(Signal(-2, f"{text} names source {named}"))
+                found.append(Signal(-2, f"names source {named}"))
             elif self._embeds.get(name) and embedded_id(text) == meta.own_id:
-                found.append(Signal(1, f"{text} names {meta.own_id}, this file"))
+                found.append(Signal(1, f"names {meta.own_id}, this file"))
             for other_name in URL_FIELDS:
-                others = {v.text for v in meta.values(other_name)} if other_name != name else ()
-                if text and text in others:
-                    found.append(Signal(-2, f"it is the source's {other_name}"))
+                if other_name != name and text in {v.text for v in meta.values(other_name)}:
+                    found.append(Signal(-2, f"is the source's {other_name}"))
             title = self._title(meta)
             fit = title_fit(text, title) if name == "url" and title else None
             if fit is not None and fit >= NAMES_TITLE:
-                found.append(Signal(1, "its path is the title"))
+                found.append(Signal(1, "has the title in its path"))
         if name == "title":
+            if meta.quotes_title(text):
+                found.append(Signal(1, "opens the quotes"))
             url = self._url(meta)
             fit = title_fit(url, text) if url else None
             if fit is not None and fit >= NAMES_TITLE:
-                found.append(Signal(1, "the url's path is this title"))
+                found.append(Signal(1, "is the title in the url's path"))
             elif fit is not None and fit <= NOT_TITLE:
-                found.append(Signal(-1, "the url's path is another title"))
+                found.append(Signal(-1, "is not the title in the url's path"))
         if name in COPY_FIELDS:
             holders = self.others_holding(meta, name, text)
             if holders:
-                found.append(Signal(-1, f"it is also the {name} of {_ids(holders)}"))
+                found.append(Signal(-1, f"is also the {name} of {_ids(holders)}"))
         allowed = self.vocabularies.get(name)
         if allowed and isinstance(value.value, str) and text not in allowed:
-            found.append(Signal(-1, f"{text!r} is not one of the study's {name}s"))
+            found.append(Signal(-1, f"is not one of the study's {name}s"))
         if name in YES_NO_FIELDS and value.side == HEADER and text.lower() not in ("yes", "no"):
-            found.append(Signal(-1, f"{text!r} is not yes or no" if text else "it is empty"))
+            found.append(Signal(-1, "is not yes or no" if text else "is empty"))
         modelled = self.model.get(meta.own_id or "", {})
         key = SOURCE_KEYS[name]
         if key in modelled and _same_value(name, value.value, modelled[key]):
-            found.append(Signal(1, "the model says so"))
+            found.append(Signal(1, "is the model's"))
         return found
 
     def which_side(self, meta: SourceMetadata, name: str) -> Verdict:
-        """Which of the header's and the CClass's differing values the evidence supports."""
+        """Which of the header's and the CClass's differing values the evidence supports.
+
+        Reasons that hold for both values say nothing and are left out.
+        """
         if name not in meta.header or name not in meta.cclass:
             return Verdict(None)
-        scores = {}
-        for value in (meta.header[name], meta.cclass[name]):
-            signals = self.signals(meta, name, value)
-            scores[value.side] = (sum(s.weight for s in signals), signals)
-        (best, (top, signals)), (other, (low, other_signals)) = sorted(
-            scores.items(), key=lambda item: -item[1][0]
-        )
-        if top == low:
+        header = self.signals(meta, name, meta.header[name])
+        cclass = self.signals(meta, name, meta.cclass[name])
+        shared = {s.reason for s in header} & {s.reason for s in cclass}
+        header = [s for s in header if s.reason not in shared]
+        cclass = [s for s in cclass if s.reason not in shared]
+        scores = {HEADER: sum(s.weight for s in header), CCLASS: sum(s.weight for s in cclass)}
+        if scores[HEADER] == scores[CCLASS]:
             return Verdict(None)
-        reasons = [s.reason for s in signals if s.weight > 0]
-        reasons += [f"the {other}'s: {s.reason}" for s in other_signals if s.weight < 0]
-        return Verdict(best, tuple(reasons))
+        winner = HEADER if scores[HEADER] > scores[CCLASS] else CCLASS
+        ours, theirs = (header, cclass) if winner == HEADER else (cclass, header)
+        loser = CCLASS if winner == HEADER else HEADER
+        reasons = [f"its value {s.reason}" for s in ours if s.weight > 0]
+        reasons += [f"the {loser}'s {s.reason}" for s in theirs if s.weight < 0]
+        return Verdict(winner, tuple(reasons))
 
     def copies(self, meta: SourceMetadata) -> list[Copy]:
         """Values header and CClass agree on that another source holds or names."""
@@ -484,8 +508,8 @@ class MetadataEvidence:
             other = self.title_named_by(meta, text)
             if other is not None:
                 return (
-                    f"its path is the title of {other.own_id} ({other.path}), not this "
-                    f"source's title {self._title(meta)!r}"
+                    f"its path is the title of {other.own_id} ({Path(other.path).name}), not "
+                    f"this source's title {self._title(meta)!r}"
                 )
         return None
 
@@ -494,10 +518,11 @@ class MetadataEvidence:
     ) -> bool:
         """Of sources sharing a value, whether this one is the copy.
 
-        The original is the one the value fits (its id is in the url, its url's path
-        or one of its first quotes is the title). A value that fits this source
-        wholly or in part is its own: two articles may share a title. Without
-        evidence either way, the source coded first is the original.
+        A tiny or archive url names its source. Otherwise the original is the one the
+        value fits best (a title that its url's path or one of its first quotes
+        spells, a url whose path is its title); where they fit alike, the source
+        coded first. Two sources whose different urls both spell one title are two
+        articles with one title: neither is a copy.
         """
         if name in URL_FIELDS and self._embeds.get(name):
             named = embedded_id(text)
@@ -506,12 +531,30 @@ class MetadataEvidence:
             if any(named == other.own_id for other in holders):
                 return True
         mine = self._fit(meta, name, text)
-        if mine in ("yes", "partly"):
-            return False
-        if mine == "no":
+        if name != "title":
+            return self._later_or_worse(meta, mine, name, text, holders)
+        # a title: sources at my url are my article (one of us copied the other);
+        # sources at other urls are other articles, which may share my title
+        mine_url = self._url(meta)
+        same = [
+            other
+            for other in holders
+            if mine_url and (url := self._url(other)) and _url_key(url) == _url_key(mine_url)
+        ]
+        others = [other for other in holders if other not in same]
+        if same and self._later_or_worse(meta, mine, name, text, same):
             return True
-        if any(self._fit(other, name, text) == "yes" for other in holders):
-            return True
+        return bool(others) and mine != "yes" and self._later_or_worse(
+            meta, mine, name, text, others
+        )
+
+    def _later_or_worse(
+        self, meta: SourceMetadata, mine: str, name: str, text: str, holders: list
+    ) -> bool:
+        """The value fits me worse than one of the others, or as well and I came later."""
+        best = max(_FIT_RANK[self._fit(other, name, text)] for other in holders)
+        if _FIT_RANK[mine] != best:
+            return _FIT_RANK[mine] < best
         first = min((meta, *holders), key=lambda m: (coding_order(m.own_id), m.path))
         return first is not meta
 
@@ -534,7 +577,7 @@ class MetadataEvidence:
 
 
 def _ids(sources: list[SourceMetadata]) -> str:
-    shown = [f"{m.own_id} ({m.path})" for m in sources[:3]]
+    shown = [f"{m.own_id} ({Path(m.path).name})" for m in sources[:3]]
     more = len(sources) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
