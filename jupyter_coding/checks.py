@@ -1328,6 +1328,7 @@ def _near_duplicate(study: _Study) -> Iterator[Finding]:
     codes = study.codebook.codes
     for a, b, why in _near_pairs(study):
         main, variant = sorted((codes[a], codes[b]), key=_weight, reverse=True)
+        why = variant_kind(variant.identifier, main.identifier) or why  # in their order
         site = _first_site(variant)
         main_site = _first_site(main)
         how = "defined" if main.defined else "used"

@@ -74,7 +74,7 @@ class SideValue:
         return str(self.value)
 
 
-@dataclass
+@dataclass(eq=False)
 class SourceMetadata:
     """A file's header and CClass values, by header field name, with their lines."""
 
@@ -238,13 +238,17 @@ def slug_words(url: str) -> frozenset[str]:
 def title_fit(url: str, title: str) -> float | None:
     """How much of a url's path the title explains (0 to 1); None without path words.
 
-    A path of two words (``/data-products``) says little: it fits at most in part.
+    A path of two words (``/data-products``) says little: it fits a title wholly only
+    when it is all of the title (``/what-is-a-postmortem``), else at most in part.
     """
     words = slug_words(url)
     if len(words) < 2:
         return None
-    fit = len(words & content_words(title)) / len(words)
-    return min(fit, SHORT_PATH_FIT) if len(words) < 3 else fit
+    theirs = content_words(title)
+    fit = len(words & theirs) / len(words)
+    if len(words) < 3 and words != theirs:
+        return min(fit, SHORT_PATH_FIT)
+    return fit
 
 
 # how well a value fits a source, worst first
@@ -332,6 +336,7 @@ class MetadataEvidence:
                         self._holders.setdefault((name, key), []).append(meta)
         self._kinds = kinds
         self._embeds = {name: self._embeds_ids(name) for name in URL_FIELDS}
+        self._title_index: dict[str, set] | None = None
 
     # -- what the study holds ----------------------------------------------------
     @staticmethod
@@ -398,15 +403,25 @@ class MetadataEvidence:
         words = slug_words(url)
         if fit is None or fit > NOT_TITLE or len(words) < 3:
             return None
+        candidates = set.intersection(*(self._titles_with(word) for word in words))
         found = [
             other
-            for other in self.sources
+            for other in candidates
             if other is not meta
             and (title := self._title(other))
-            and words <= (theirs := content_words(title))
-            and len(words) >= len(theirs) * 0.6
+            and len(words) >= len(content_words(title)) * 0.6
         ]
         return found[0] if len(found) == 1 else None
+
+    def _titles_with(self, word: str) -> set:
+        """The sources whose (agreed) title has this word, from an index built once."""
+        if self._title_index is None:
+            self._title_index = {}
+            for source in self.sources:
+                if (title := self._title(source)) is not None:
+                    for each in content_words(title):
+                        self._title_index.setdefault(each, set()).add(source)
+        return self._title_index.get(word, set())
 
     # -- one value -------------------------------------------------------------------
     def signals(self, meta: SourceMetadata, name: str, value: SideValue) -> list[Signal]:
@@ -544,8 +559,8 @@ class MetadataEvidence:
         others = [other for other in holders if other not in same]
         if same and self._later_or_worse(meta, mine, name, text, same):
             return True
-        return bool(others) and mine != "yes" and self._later_or_worse(
-            meta, mine, name, text, others
+        return (
+            bool(others) and mine != "yes" and self._later_or_worse(meta, mine, name, text, others)
         )
 
     def _later_or_worse(
