@@ -354,8 +354,16 @@ class MetadataEvidence:
         return len(values) >= 2 and own * 5 >= len(values) * 3
 
     def _holding(self, meta: SourceMetadata, name: str, text: str) -> list[SourceMetadata]:
+        """Other files with the value: files of another source (two files that are one
+        source, such as an older version beside it, are a duplicate id: JC303)."""
         key = self._key(name, text)
-        return [m for m in self._holders.get((name, key), []) if m is not meta] if key else []
+        if not key:
+            return []
+        return [
+            m
+            for m in self._holders.get((name, key), [])
+            if m is not meta and (m.own_id != meta.own_id or not meta.own_id)
+        ]
 
     def _placeholder(self, meta: SourceMetadata, name: str, text: str) -> bool:
         """Most sources of the kind share the value (three or more), or all of them do
