@@ -1427,7 +1427,7 @@ def _same_label(study: _Study) -> Iterator[Finding]:
     for definition in firsts:
         other = labels.get(stem_key(definition.identifier))
         if other is not None:
-            pair(definition, other, f"its identifier is the label of {other.identifier}")
+            pair(definition, other, "one's label for the other's identifier")
     long_labels = [d for d in firsts if len(_label_key(d.label)) >= _LABEL_TYPO_LENGTH]
     for a, b, _ in similar_pairs(_label_key(d.label) for d in long_labels):
         for x in (d for d in long_labels if _label_key(d.label) == a):
@@ -1444,12 +1444,7 @@ def _same_label(study: _Study) -> Iterator[Finding]:
             f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
             f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
             f"{_site(first)}, applied {_times(code.use_count)}) have {why}: one meaning under "
-            "two names? (merge them, or tell them apart in their labels)"
-            if not why.startswith("its identifier")
-            else f"{second.identifier}'s label or identifier is {first.identifier}'s: "
-            f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
-            f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
-            f"{_site(first)}) may be one meaning under two names",
+            "two names? (merge them, or tell them apart in their labels)",
         )
 
 

@@ -465,3 +465,28 @@ def test_check_notes_runs_the_metadata_rules_on_the_file_alone():
     (finding,) = check_notes(notes, CheckConfig(select=("JC301",)))
     assert "nothing else in the study tells which is right" not in finding.message
     assert finding.message.endswith("the CClass's is not a web address): fix the CClass")
+
+
+def test_an_identifier_that_is_another_code_s_label(tmp_path):
+    seed_study(
+        tmp_path,
+        (
+            1,
+            trace("q", "New option: ci_cd", 'ci_cd = CClass(practice, "CI/CD process")', ["ci_cd"]),
+        ),
+        (
+            2,
+            trace(
+                "q",
+                "New option: ci_cd_process",
+                'ci_cd_process = CClass(practice, "Continuous delivery")',
+                ["ci_cd_process"],
+                "s2",
+            ),
+        ),
+    )
+    (finding,) = only(check(tmp_path, "JC105"), "JC105")
+    assert (Path(finding.path).name, finding.line) == ("s_2.md", 46)
+    assert "have one's label for the other's identifier: one meaning under two names?" in (
+        finding.message
+    )
