@@ -616,24 +616,20 @@ def _repeated_in_block(file: _File) -> Iterator[Finding]:
         for uses, what in ((block.attached, "listed"), (block.reused, "named")):
             seen: dict[str, int] = {}
             for use in uses:
+                message = None
                 if use.identifier in defined and defined[use.identifier] < use.line:
-                    yield _finding(
-                        "JC207",
-                        file.path,
-                        use.line,
-                        file.column(use.line, use.identifier),
+                    message = (
                         f"{use.identifier} is defined at line {defined[use.identifier]} and "
-                        f"{what} again in the same block",
+                        f"{what} again in the same block"
                     )
                 elif use.identifier in seen:
-                    yield _finding(
-                        "JC207",
-                        file.path,
-                        use.line,
-                        file.column(use.line, use.identifier),
+                    message = (
                         f"{use.identifier} is {what} twice in this block (first at line "
-                        f"{seen[use.identifier]})",
+                        f"{seen[use.identifier]})"
                     )
+                if message is not None:
+                    column = file.column(use.line, use.identifier)
+                    yield _finding("JC207", file.path, use.line, column, message)
                 seen.setdefault(use.identifier, use.line)
         stated: dict[tuple, int] = {}
         for relation in block.relations:

@@ -117,3 +117,11 @@ def labels_study(folder: Path, sources: dict[int, str]) -> Path:
     for number, text in sources.items():
         write(folder, f"s_{number}.md", text)
     return folder
+
+
+# a trace that defines the code the other sources of a labels study reuse
+DEFINES_BLAMELESS_REVIEW = labels_trace(
+    "We talk about the system, never about who pressed the button.",
+    ["Blameless Review"],
+    ['blameless_review = CClass(practice, "Blameless Review")'],
+)

@@ -15,7 +15,7 @@ from jupyter_coding.findings import Finding, Fix
 from jupyter_coding.fixes import plan_fixes, text_digest
 from jupyter_coding.refactor import RefactorError
 
-from .checks_fixtures import labels_source, labels_study, labels_trace
+from .checks_fixtures import DEFINES_BLAMELESS_REVIEW, labels_source, labels_study, labels_trace
 from .conftest import CORPUS
 from .study_fixtures import source_text, trace, write
 
@@ -140,14 +140,7 @@ def test_fixes_in_the_labels_dialect(tmp_path, capsys):
     labels_study(
         tmp_path,
         {
-            1: labels_source(
-                1,
-                labels_trace(
-                    "q",
-                    ["Blameless Review"],
-                    ['blameless_review = CClass(practice, "Blameless Review")'],
-                ),
-            ),
+            1: labels_source(1, DEFINES_BLAMELESS_REVIEW),
             2: labels_source(
                 2,
                 labels_trace("q", ["Blameless reviews"], ["blameless_reviews"]),

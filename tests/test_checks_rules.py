@@ -10,7 +10,7 @@ import pytest
 from jupyter_coding.checks import RULES, CheckConfig, ConfigError, check_notes, check_paths
 from jupyter_coding.fieldnotes import parse
 
-from .checks_fixtures import labels_source, labels_study, labels_trace
+from .checks_fixtures import DEFINES_BLAMELESS_REVIEW, labels_source, labels_study, labels_trace
 from .study_fixtures import source_text, trace, write
 
 
@@ -30,6 +30,14 @@ def seed_study(folder: Path, *traces: tuple[int, str]) -> Path:
     for number, body in traces:
         write(folder, f"s_{number}.md", source_text(number, body))
     return folder
+
+
+def ci_cd_study(folder: Path, second_label: str) -> Path:
+    """``ci_cd`` "CI/CD process" in s1, ``ci_cd_process`` with ``second_label`` in s2."""
+    first = trace("q", "New option: ci_cd", 'ci_cd = CClass(practice, "CI/CD process")', ["ci_cd"])
+    definition = f'ci_cd_process = CClass(practice, "{second_label}")'
+    second = trace("q", "New option: ci_cd_process", definition, ["ci_cd_process"], "s2")
+    return seed_study(folder, (1, first), (2, second))
 
 
 # -- one meaning under two names ---------------------------------------------------------
@@ -125,23 +133,7 @@ def test_names_that_are_other_codes(tmp_path, a, b):
 
 
 def test_two_codes_with_one_label(tmp_path):
-    seed_study(
-        tmp_path,
-        (
-            1,
-            trace("q", "New option: ci_cd", 'ci_cd = CClass(practice, "CI/CD process")', ["ci_cd"]),
-        ),
-        (
-            2,
-            trace(
-                "q",
-                "New option: ci_cd_process",
-                'ci_cd_process = CClass(practice, "CI/CD Process")',
-                ["ci_cd_process"],
-                "s2",
-            ),
-        ),
-    )
+    ci_cd_study(tmp_path, "CI/CD Process")
     (finding,) = only(check(tmp_path, "JC105", "JC104"), "JC105")
     assert Path(finding.path).name == "s_2.md"
     assert finding.message.startswith(
@@ -154,14 +146,7 @@ def test_nearly_the_same_label_in_the_labels_dialect(tmp_path):
     labels_study(
         tmp_path,
         {
-            1: labels_source(
-                1,
-                labels_trace(
-                    "q",
-                    ["Blameless Review"],
-                    ['blameless_review = CClass(practice, "Blameless Review")'],
-                ),
-            ),
+            1: labels_source(1, DEFINES_BLAMELESS_REVIEW),
             2: labels_source(
                 2,
                 labels_trace(
@@ -468,23 +453,7 @@ def test_check_notes_runs_the_metadata_rules_on_the_file_alone():
 
 
 def test_an_identifier_that_is_another_code_s_label(tmp_path):
-    seed_study(
-        tmp_path,
-        (
-            1,
-            trace("q", "New option: ci_cd", 'ci_cd = CClass(practice, "CI/CD process")', ["ci_cd"]),
-        ),
-        (
-            2,
-            trace(
-                "q",
-                "New option: ci_cd_process",
-                'ci_cd_process = CClass(practice, "Continuous delivery")',
-                ["ci_cd_process"],
-                "s2",
-            ),
-        ),
-    )
+    ci_cd_study(tmp_path, "Continuous delivery")
     (finding,) = only(check(tmp_path, "JC105"), "JC105")
     assert (Path(finding.path).name, finding.line) == ("s_2.md", 46)
     assert "have one's label for the other's identifier: one meaning under two names?" in (
