@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -133,14 +134,14 @@ class SourceMetadata:
             quote == key or quote.startswith(key + "_") for quote in self.opening
         )
 
-    @property
+    @cached_property
     def own_id(self) -> str | None:
         """The source the file is: the id two of file name, header and CClass agree on,
         else the file name's, else the one it claims."""
         agreed = agreed_id(self.file_id, self.claimed, self.cclass_name)
         return agreed or self.file_id or self.claimed or self.cclass_name
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """The kind letters of the source's id (``s``, ``p``)."""
         return re.sub(r"[\d~].*", "", self.own_id or "")
@@ -327,16 +328,22 @@ class MetadataEvidence:
         self.model = dict(model or {})
         self.vocabularies = {name: set(values) for name, values in (vocabularies or {}).items()}
         self._holders: dict[tuple[str, str], list[SourceMetadata]] = {}
-        kinds: dict[str, int] = {}
+        # (field, value key) -> kind -> the sources of that kind holding the value
+        self._holding_kind: dict[tuple[str, str], dict[str, set[str]]] = {}
+        kinds: dict[str, set[str]] = {}
         for meta in self.sources:
-            kinds[meta.kind] = kinds.get(meta.kind, 0) + 1
+            kinds.setdefault(meta.kind, set()).add(meta.own_id or meta.path)
             for name in COPY_FIELDS:
                 for key in {self._key(name, value.text) for value in meta.values(name)}:
                     if key:
                         self._holders.setdefault((name, key), []).append(meta)
-        self._kinds = kinds
+                        by_kind = self._holding_kind.setdefault((name, key), {})
+                        by_kind.setdefault(meta.kind, set()).add(meta.own_id or meta.path)
+        self._kinds = {kind: len(ids) for kind, ids in kinds.items()}
         self._embeds = {name: self._embeds_ids(name) for name in URL_FIELDS}
         self._title_index: dict[str, set] | None = None
+        self._urls: dict[int, str | None] = {}  # by id(meta)
+        self._fits: dict[tuple[int, str, str], str] = {}
 
     # -- what the study holds ----------------------------------------------------
     @staticmethod
@@ -368,7 +375,8 @@ class MetadataEvidence:
     def _placeholder(self, meta: SourceMetadata, name: str, text: str) -> bool:
         """Most sources of the kind share the value (three or more), or all of them do
         for a url: one repository url for all interviews, say."""
-        same_kind = sum(1 for m in self._holding(meta, name, text) if m.kind == meta.kind) + 1
+        holders = self._holding_kind.get((name, self._key(name, text)), {})
+        same_kind = len(holders.get(meta.kind, set()) | {meta.own_id or meta.path})
         of_kind = self._kinds.get(meta.kind, 0)
         if name in URL_FIELDS and same_kind >= 2 and same_kind == of_kind:
             return True
@@ -398,10 +406,12 @@ class MetadataEvidence:
 
     def _url(self, meta: SourceMetadata) -> str | None:
         """The source's url, when both sides agree and it is no placeholder."""
-        value = meta.agreed("url")
-        if value is None or not value.text or self._placeholder(meta, "url", value.text):
-            return None
-        return value.text
+        if id(meta) not in self._urls:
+            value = meta.agreed("url")
+            placeholder = value is None or not value.text
+            placeholder = placeholder or self._placeholder(meta, "url", value.text)
+            self._urls[id(meta)] = None if placeholder else value.text
+        return self._urls[id(meta)]
 
     def title_named_by(self, meta: SourceMetadata, url: str) -> SourceMetadata | None:
         """The one other source whose title the url's path spells, when it does not
@@ -582,6 +592,12 @@ class MetadataEvidence:
         return first is not meta
 
     def _fit(self, meta: SourceMetadata, name: str, text: str) -> str:
+        key = (id(meta), name, text)
+        if key not in self._fits:
+            self._fits[key] = self._fit_of(meta, name, text)
+        return self._fits[key]
+
+    def _fit_of(self, meta: SourceMetadata, name: str, text: str) -> str:
         """Whether a title fits the source (its url's path, its first quotes), or a url
         its title: ``yes``, ``partly``, ``no``, or ``unknown`` without evidence."""
         if name == "title":
