@@ -1,11 +1,15 @@
 """Study-wide checks: a linter for the research record kept in field notes.
 
 Each rule has a stable id (``JC101``), a short kebab-case name and a one-line
-docstring that says what it finds. *File* rules look at one parsed file; *study*
-rules look at what all files say together (the :class:`~jupyter_coding.corpus.Codebook`
-and a few facts per file). :func:`check_paths` reads every file once, runs the file
-rules on it and keeps only those facts, so a study of thousands of files fits in
-memory. Templates (the empty ``s_.md`` and template traces) are skipped.
+docstring that says what it finds, and a severity (error, warning, info). *File*
+rules look at one parsed file; *source* rules at each file's metadata beside the
+whole study's (:mod:`jupyter_coding.source_metadata`); *study* rules at what all
+files say together (the :class:`~jupyter_coding.corpus.Codebook` and a few facts
+per file); *trace* rules at each trace's memo against what it applies.
+:func:`check_paths` reads every file once, runs the file rules on it and keeps only
+those facts, so a study of thousands of files fits in memory. Templates (the empty
+``s_.md`` and template traces) are skipped. A finding with one unambiguous repair
+carries it as a :class:`~jupyter_coding.findings.Fix` (see :mod:`jupyter_coding.fixes`).
 
 Configuration comes from ``[tool.jupyter-coding]`` in the nearest ``pyproject.toml``
 above the checked paths (see :class:`CheckConfig`).

@@ -146,6 +146,11 @@ class SourceMetadata:
         """The kind letters of the source's id (``s``, ``p``)."""
         return re.sub(r"[\d~].*", "", self.own_id or "")
 
+    @cached_property
+    def coded(self) -> tuple:
+        """Where the source comes in the order the study was coded in."""
+        return coding_order(self.own_id), self.path
+
     def values(self, name: str) -> list[SideValue]:
         return [side[name] for side in (self.header, self.cclass) if name in side]
 
@@ -343,6 +348,7 @@ class MetadataEvidence:
         self._embeds = {name: self._embeds_ids(name) for name in URL_FIELDS}
         self._title_index: dict[str, set] | None = None
         self._urls: dict[int, str | None] = {}  # by id(meta)
+        self._url_keys: dict[int, str | None] = {}
         self._fits: dict[tuple[int, str, str], str] = {}
 
     # -- what the study holds ----------------------------------------------------
@@ -387,7 +393,7 @@ class MetadataEvidence:
         holders = self._holding(meta, name, text)
         if not holders or self._placeholder(meta, name, text):
             return []
-        return sorted(holders, key=lambda m: (coding_order(m.own_id), m.path))
+        return sorted(holders, key=_coded)
 
     def named_source(self, meta: SourceMetadata, name: str, text: str) -> str | None:
         """The other source a tiny or archive url names by its id, where the study's do."""
@@ -412,6 +418,12 @@ class MetadataEvidence:
             placeholder = placeholder or self._placeholder(meta, "url", value.text)
             self._urls[id(meta)] = None if placeholder else value.text
         return self._urls[id(meta)]
+
+    def _url_key_of(self, meta: SourceMetadata) -> str | None:
+        if id(meta) not in self._url_keys:
+            url = self._url(meta)
+            self._url_keys[id(meta)] = _url_key(url) if url else None
+        return self._url_keys[id(meta)]
 
     def title_named_by(self, meta: SourceMetadata, url: str) -> SourceMetadata | None:
         """The one other source whose title the url's path spells, when it does not
@@ -568,12 +580,8 @@ class MetadataEvidence:
             return self._later_or_worse(meta, mine, name, text, holders)
         # a title: sources at my url are my article (one of us copied the other);
         # sources at other urls are other articles, which may share my title
-        mine_url = self._url(meta)
-        same = [
-            other
-            for other in holders
-            if mine_url and (url := self._url(other)) and _url_key(url) == _url_key(mine_url)
-        ]
+        mine_url = self._url_key_of(meta)
+        same = [other for other in holders if mine_url and self._url_key_of(other) == mine_url]
         others = [other for other in holders if other not in same]
         if same and self._later_or_worse(meta, mine, name, text, same):
             return True
@@ -588,7 +596,7 @@ class MetadataEvidence:
         best = max(_FIT_RANK[self._fit(other, name, text)] for other in holders)
         if _FIT_RANK[mine] != best:
             return _FIT_RANK[mine] < best
-        first = min((meta, *holders), key=lambda m: (coding_order(m.own_id), m.path))
+        first = min((meta, *holders), key=_coded)
         return first is not meta
 
     def _fit(self, meta: SourceMetadata, name: str, text: str) -> str:
@@ -613,6 +621,11 @@ class MetadataEvidence:
         if fit is None:
             return "unknown"
         return "yes" if fit >= NAMES_TITLE else "no" if fit <= NOT_TITLE else "partly"
+
+
+def _coded(meta: SourceMetadata) -> tuple:
+    """Sort key: the order the study was coded in."""
+    return meta.coded
 
 
 def _ids(sources: list[SourceMetadata]) -> str:
