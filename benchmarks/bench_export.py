@@ -24,7 +24,7 @@ from synthetic import CORPUS, synthesise
 
 from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import parse
-from jupyter_coding.interop.codeable_models import render_model, source_entries
+from jupyter_coding.interop.codeable_models import code_definitions, render_model, source_entries
 from jupyter_coding.interop.refi_qda import write_qdc, write_qdpx
 
 SCHEMAS = CORPUS.parent.parent / "refi-qda"
@@ -46,8 +46,16 @@ def exports(texts: dict[str, str]):
     return {
         "qdc": lambda: write_qdc(Codebook.from_notes(notes())),
         "qdpx": lambda: write_qdpx(notes()),
-        "codeable-models": lambda: render_model(source_entries(notes())).encode("utf-8"),
+        "codeable-models": lambda: codeable_models(notes()),
     }
+
+
+def codeable_models(notes) -> bytes:
+    """What ``export codeable-models`` builds: the sources and a definition of every code."""
+    from jupyter_coding.tables import paper_codes
+
+    codes = code_definitions(paper_codes(Codebook.from_notes(notes)))
+    return render_model(source_entries(notes), definitions=codes).encode("utf-8")
 
 
 def command_seconds(kind: str, folder: Path, output: Path) -> float:

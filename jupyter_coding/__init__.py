@@ -1,6 +1,7 @@
 """Grounded-theory coding in Jupyter.
 
-``%load_ext jupyter_coding`` registers ``%%code``, ``%codebook`` and Tab
+``%load_ext jupyter_coding`` registers ``%%code``, ``%codebook``, ``%coding_check``,
+``%coding_agreement`` and Tab
 completion of codes; the rest of the package (the field-notes model, the
 notebook view, checks, reports and exports) is usable without IPython.
 """
@@ -10,12 +11,16 @@ __version__ = "0.1.0"
 
 def load_ipython_extension(ipython) -> None:
     """Called by ``%load_ext jupyter_coding``."""
+    from . import magics_agreement
     from .magics import load
 
     load(ipython)
+    magics_agreement.load(ipython)
 
 
 def unload_ipython_extension(ipython) -> None:
+    from . import magics_agreement
     from .magics import unload
 
     unload(ipython)
+    magics_agreement.unload(ipython)

@@ -30,8 +30,18 @@ from pathlib import Path
 from typing import ClassVar
 
 from .corpus import Code, Codebook, FileCodes, codes_of_notes, coding_order, file_name_source_id
-from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
-from .fieldnotes.lines import split_lines
+from .fieldnotes import (
+    AxialTrace,
+    CodeBlock,
+    FieldNotes,
+    OpenTrace,
+    PythonBlock,
+    SourceDefinition,
+    parse,
+    parser,
+    read_text,
+)
+from .fieldnotes.lines import cr_line_ends, split_lines
 from .fieldnotes.model import SOURCE_KEYS, Blank, CodingLine
 from .fieldnotes.names import name_key
 from .fieldnotes.python_code import RELATION_FUNCTIONS, tokenize
@@ -146,13 +156,22 @@ class CheckConfig:
         severity = { JC104 = "error", "memo-not-in-axial" = "info" }
         source-types = ["Practitioner Audience Article", "Interview"]
         author-types = ["Practitioner"]
+        metamodel = "metamodels/GT_coding.py"   # the study's metamodel, relative to this file
+
+    The vocabulary (source and author types) is the study's metamodel's when there
+    is one (:mod:`jupyter_coding.vocabulary`: ``metamodel`` here, else found where a
+    study repository keeps it), else ``source-types`` and ``author-types``, else the
+    defaults; :meth:`for_study` settles it for the checked paths.
     """
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    source_types: tuple[str, ...] = DEFAULT_SOURCE_TYPES
-    author_types: tuple[str, ...] = DEFAULT_AUTHOR_TYPES
+    source_types: tuple[str, ...] | None = DEFAULT_SOURCE_TYPES  # None: any text
+    author_types: tuple[str, ...] | None = DEFAULT_AUTHOR_TYPES
     origin: str | None = None  # the pyproject.toml it was read from
+    metamodel: str | None = None  # the study's metamodel file, as configured
+    types_origin: str | None = None  # the pyproject.toml that lists the types
+    vocabulary_origin: str | None = None  # the metamodel the types were read from
     extend_select: tuple[str, ...] = ()
     # (selector, "error" | "warning" | "info"): the most specific selector wins
     severity: tuple[tuple[str, str], ...] = ()
@@ -184,6 +203,16 @@ class CheckConfig:
     def from_table(cls, table: dict, origin: str | None = None) -> CheckConfig:
         """Read the ``[tool.jupyter-coding]`` table (keys of other tools are left alone)."""
         values: dict = {}
+        if "metamodel" in table:
+            metamodel = table["metamodel"]
+            if not isinstance(metamodel, str):
+                raise ConfigError(f"{origin or 'configuration'}: metamodel must be a path")
+            folder = Path(origin).parent if origin else Path.cwd()
+            values["metamodel"] = os.fspath(folder / metamodel)
+            if not Path(values["metamodel"]).is_file():
+                raise ConfigError(
+                    f"{origin or 'configuration'}: metamodel {metamodel} is not there"
+                )
         for key, attribute in cls.KEYS.items():
             if key not in table:
                 continue
@@ -198,6 +227,8 @@ class CheckConfig:
                     f"{origin or 'configuration'}: severity must be a table of rule = level"
                 )
             values["severity"] = tuple(levels.items())
+        if "source_types" in values or "author_types" in values:
+            values["types_origin"] = origin
         return cls(**values, origin=origin)
 
     @classmethod
@@ -225,6 +256,42 @@ class CheckConfig:
         found = find_pyproject(paths)
         return cls.from_pyproject(found) if found is not None else cls()
 
+    def vocabulary(self, starts: Iterable[str | os.PathLike] = (), module: str | None = None):
+        """The study's :class:`~jupyter_coding.vocabulary.Vocabulary` for these paths.
+
+        ``module`` is the metamodel's module name (``metamodels.GT_coding``), whose
+        path is looked for above the ``starts``.
+        """
+        from .vocabulary import (
+            DEFAULT_METAMODEL_MODULE,
+            Vocabulary,
+            default_metaclasses,
+            study_vocabulary,
+        )
+
+        configured = Vocabulary(
+            self.source_types,
+            self.author_types,
+            YES_NO_FIELDS,
+            default_metaclasses(module or DEFAULT_METAMODEL_MODULE),
+            self.types_origin,
+        )
+        return study_vocabulary(
+            starts, configured, self.metamodel, module or DEFAULT_METAMODEL_MODULE
+        )
+
+    def for_study(self, starts: Iterable[str | os.PathLike]) -> CheckConfig:
+        """This configuration with the vocabulary of the study's metamodel, if it has one."""
+        vocabulary = self.vocabulary(starts)
+        if not vocabulary.from_metamodel:
+            return self
+        return replace(
+            self,
+            source_types=vocabulary.source_types,
+            author_types=vocabulary.author_types,
+            vocabulary_origin=vocabulary.origin,
+        )
+
     def with_options(
         self,
         select: Iterable[str] | None = None,
@@ -240,10 +307,11 @@ class CheckConfig:
             extend_select=self.extend_select + tuple(extend_select or ()),
         )
 
-    def severity_of(self, rule_id: str, name: str | None = None) -> str:
-        """The rule's severity: its own, unless the configuration says otherwise."""
+    def severity_of(self, rule_id: str, name: str | None = None, default: str | None = None) -> str:
+        """The rule's severity: its own (or ``default``, a finding's), unless the
+        configuration says otherwise."""
         rule = RULES.get(rule_id)
-        level = rule.severity if rule is not None else "warning"
+        level = default or (rule.severity if rule is not None else "warning")
         best = -1
         for selector, wanted in self.severity:
             specificity = _specificity(selector, rule_id, name)
@@ -282,8 +350,11 @@ def _specificity(selector: str, rule_id: str, name: str | None) -> int:
     return -1
 
 
+_RULE_PREFIX = re.compile(r"JC\d{0,3}")
+
+
 def _selector_known(selector: str) -> bool:
-    if selector == "ALL" or re.fullmatch(r"JC\d{0,3}", selector.upper()):
+    if selector == "ALL" or _RULE_PREFIX.fullmatch(selector.upper()):
         return True
     return any(rule.name == selector for rule in RULES.values()) or selector in _MODEL_NAMES
 
@@ -295,6 +366,11 @@ _MODEL_NAMES = frozenset(
         "code-in-notes-not-in-model",
         "source-missing-from-model",
         "source-missing-from-notes",
+        "source-defined-twice",
+        "code-twice-in-list",
+        "link-made-twice",
+        "source-metadata-drift",
+        "value-not-in-metamodel",
     }
 )
 
@@ -670,7 +746,14 @@ def _evidence(study: _Study) -> MetadataEvidence:
         study.cache["evidence"] = MetadataEvidence(
             (facts.metadata for facts in study.files if facts.metadata is not None),
             study.model,
-            {"source type": config.source_types, "author type": config.author_types},
+            {
+                name: allowed
+                for name, allowed in (
+                    ("source type", config.source_types),
+                    ("author type", config.author_types),
+                )
+                if allowed is not None  # None: the study allows any text
+            },
         )
     return study.cache["evidence"]
 
@@ -807,10 +890,12 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
     if notes.is_template:
         return
     vocabularies = {"source type": config.source_types, "author type": config.author_types}
+    # the metamodel CodeableModels checks values against, when the study has one
+    where = f" in {Path(config.vocabulary_origin).name}" if config.vocabulary_origin else ""
     if header is not None:
         for field_name, allowed in vocabularies.items():
             value = header.value(field_name)
-            if value is not None and value not in allowed:
+            if value is not None and allowed is not None and value not in allowed:
                 line = header.field_line(field_name) + 1
                 yield _finding(
                     "JC302",
@@ -818,7 +903,7 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
                     line,
                     1,
                     f'header "{field_name}" is {value!r}, not one of the study\'s '
-                    f"{field_name}s ({', '.join(allowed)})",
+                    f"{field_name}s{where} ({', '.join(allowed)})",
                 )
         for field_name in YES_NO_FIELDS:
             value = header.value(field_name)
@@ -833,14 +918,14 @@ def _header_vocabulary(file: _File) -> Iterator[Finding]:
     for field_name, allowed in vocabularies.items():
         key = SOURCE_KEYS[field_name]
         value = source.values.get(key)
-        if isinstance(value, str) and value not in allowed:
+        if isinstance(value, str) and allowed is not None and value not in allowed:
             line = source.value_line(key) or source.line
             yield _finding(
                 "JC302",
                 file.path,
                 line,
                 file.column(line, key) - 1,
-                f'"{key}" is {value!r}, not one of the study\'s {field_name}s '
+                f'"{key}" is {value!r}, not one of the study\'s {field_name}s{where} '
                 f"({', '.join(allowed)})",
             )
     for field_name in YES_NO_FIELDS:
@@ -1050,15 +1135,16 @@ def _statements(code: str) -> list[tuple[int, int]]:
     return statements
 
 
+_ON_LINE = re.compile(r"(on|at) line (\d+)")
+
+
 def _place(error: SyntaxError, lines: list[str], parsed: list[str], first_line: int):
     """A syntax error's file line and column, in the block's original indentation."""
     offset = min(max((error.lineno or 1) - 1, 0), len(lines) - 1)
     shift = len(lines[offset]) - len(parsed[offset])
     # "... on line 4" counts lines of the block: say the file's line
-    message = re.sub(
-        r"(on|at) line (\d+)",
-        lambda m: f"{m.group(1)} line {first_line + int(m.group(2)) - 1}",
-        error.msg,
+    message = _ON_LINE.sub(
+        lambda m: f"{m.group(1)} line {first_line + int(m.group(2)) - 1}", error.msg
     )
     return first_line + offset, (error.offset or 1) + shift, message
 
@@ -1090,6 +1176,68 @@ def _python_syntax(file: _File) -> Iterator[Finding]:
 
 BARE_RELATIONS = "a relation dictionary without"
 
+# what ends a fence left open (the kinds of :func:`jupyter_coding.fieldnotes.parser.classify`)
+_ENDS_OF_OPEN_FENCES = {
+    parser.QUOTE: "the quote",
+    parser.OPEN: "the open coding trace",
+    parser.AXIAL: "the axial coding trace",
+    parser.IMAGE_LINE: "the image",
+    parser.CODING: "# coding",
+    parser.FENCE_LINE: "the next fence",
+    parser.TEXT: "the text",
+}
+
+
+def _open_fences(notes: FieldNotes) -> Iterator[tuple[int, str, int]]:
+    """(file line of the opener, the opener, lines the fence holds) of each fence left open."""
+    for block in notes.blocks:
+        if isinstance(block, (OpenTrace, AxialTrace)) and not block.template:
+            pythons = block.blocks
+        elif isinstance(block, SourceDefinition) and block.block is not None:
+            pythons = [block.block]
+        else:
+            pythons = []
+        for python in pythons:
+            if python.fence_close is None:
+                yield python.code_line - 1, python.fence_open, 1 + len(python.code_lines)
+        if isinstance(block, CodeBlock) and not block.closed:
+            yield block.line, block.lines[0], len(block.lines)
+
+
+@_rule("JC402", "unclosed-fence", "file")
+def _unclosed_fence(file: _File) -> Iterator[Finding]:
+    """A code fence never closed: its block is read up to the next quote, marker or prose."""
+    for opener, fence, held in _open_fences(file.notes):
+        after = opener + held  # 1-based: the first line the fence does not hold
+        while after <= len(file.lines) and parser.classify(file.lines[after - 1]) == parser.BLANK:
+            after += 1
+        if after > len(file.lines):
+            where = "the end of the file"
+        else:
+            kind = _ENDS_OF_OPEN_FENCES.get(parser.classify(file.lines[after - 1]), "the text")
+            where = f"{kind} at line {after}"
+        yield _finding(
+            "JC402",
+            file.path,
+            opener,
+            1,
+            f"the fence {fence.strip()!r} is never closed: its code is read up to "
+            f"{where}; close it with a line of {_fence_run(fence)}",
+        )
+
+
+def _fence_run(opener: str) -> str:
+    match = parser.FENCE.fullmatch(opener.rstrip("\r\n"))
+    return match.group(1) if match else "```"
+
+
+@_rule("JC403", "cr-line-ends", "file")
+def _cr_line_ends(file: _File) -> Iterator[Finding]:
+    """A file whose lines end in a lone carriage return (old Mac): it reads as one line."""
+    problem = cr_line_ends("".join(file.lines))
+    if problem is not None:
+        yield _finding("JC403", file.path, 1, 1, problem)
+
 
 def _string_lines(block: PythonBlock) -> set[int]:
     """File lines inside the block's triple-quoted strings (the lists of codes)."""
@@ -1107,6 +1255,49 @@ def _string_lines(block: PythonBlock) -> set[int]:
     if opened is not None:
         inside.update(range(opened, block.code_line + len(block.code_lines)))
     return inside
+
+
+@_rule("JC501", "coder-disagreement", "file")
+def _coder_disagreement(file: _File) -> Iterator[Finding]:
+    """Two coders coded the same quotes differently: a merge marked it for discussion."""
+    from .fieldnotes import Disagreement  # written by jupyter_coding.coders
+
+    blocks = file.notes.blocks
+    trace_of = {id(part): trace for trace in coding_traces(file.notes) for part in trace.parts}
+
+    def traces_from(index: int, step: int) -> list:
+        found: list = []
+        while 0 <= index < len(blocks) and isinstance(blocks[index], (OpenTrace, AxialTrace)):
+            trace = trace_of.get(id(blocks[index]))
+            if trace is not None and trace not in found:
+                found.append(trace)
+            index += step
+        return found[::step]
+
+    for index, marker in enumerate(blocks):
+        if not isinstance(marker, Disagreement):
+            continue
+        sides = [
+            (marker.above or "the coder above", traces_from(index - 1, -1)),
+            (marker.below or "the coder below", traces_from(index + 1, 1)),
+        ]
+        quotes = sorted({q.line for _, traces in sides for t in traces for q in t.quotes})
+        what = [
+            f"{name} applies "
+            + (", ".join(dict.fromkeys(c for t in traces for c in t.applies)) or "nothing")
+            + (f" (line {traces[0].line})" if traces else " (no trace)")
+            for name, traces in sides
+        ]
+        where = ", ".join(map(str, quotes)) or "none"
+        yield _finding(
+            "JC501",
+            file.path,
+            marker.line,
+            1,
+            f"open disagreement on the quote{'s' * (len(quotes) != 1)} at line"
+            f"{'s' * (len(quotes) != 1)} {where}: {'; '.join(what)}; discuss, keep one "
+            "coding (or merge the two) and delete the marker",
+        )
 
 
 # -- study rules -------------------------------------------------------------------
@@ -1604,7 +1795,8 @@ def _with_severity(findings: Iterable[Finding], config: CheckConfig) -> list[Fin
     """The findings with the severity the configuration gives their rules."""
     return [
         finding
-        if (level := config.severity_of(finding.rule, finding.name)) == finding.severity
+        if (level := config.severity_of(finding.rule, finding.name, finding.severity))
+        == finding.severity
         else replace(finding, severity=level)
         for finding in findings
     ]
@@ -1648,6 +1840,8 @@ def check_paths(
     """
     paths = list(paths)
     config = config if config is not None else CheckConfig.for_paths(paths)
+    # the study's metamodel, found beside the notes or the model, fixes the vocabulary
+    config = config.for_study([*paths, *([model] if model is not None else [])])
     findings: list[Finding] = []
     files: list[FileFacts] = []
     for path in progress(find_field_notes(paths), "checking"):
@@ -1665,7 +1859,7 @@ def check_paths(
             _with_severity(
                 (
                     finding
-                    for finding in _model_findings(model, codebook)
+                    for finding in _model_findings(model, codebook, config.vocabulary(paths))
                     if config.enabled(finding.rule, finding.name)
                 ),
                 config,
@@ -1675,15 +1869,19 @@ def check_paths(
 
 
 def _model_values(model: str | os.PathLike) -> dict[str, dict[str, object]]:
+    """Each source's values in a CodeableModels module (its ``values={...}`` literals)."""
     from .interop.codeable_models import read_model
 
-    return {name: source.values for name, source in read_model(model).items()}
+    return {
+        name: {key: value for key, (value, _) in source.values.items()}
+        for name, source in read_model(model).items()
+    }
 
 
-def _model_findings(model: str | os.PathLike, codebook: Codebook) -> list[Finding]:
+def _model_findings(model: str | os.PathLike, codebook: Codebook, vocabulary) -> list[Finding]:
     from .interop.codeable_models import model_findings
 
-    return model_findings(model, codebook)
+    return model_findings(model, codebook, vocabulary)
 
 
 def rule_table() -> list[tuple[str, str, str, str]]:

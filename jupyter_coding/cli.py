@@ -26,8 +26,13 @@ COMMANDS = (
     "new",
     "codebook",
     "report",
+    "tables",
     "rename",
     "merge",
+    "lab",
+    "agree",
+    "merge_coders",
+    "merge_driver",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -15,6 +15,8 @@ from IPython.core.completer import (
     context_matcher,
 )
 
+from .similarity import letters_in_order
+
 __all__ = ["CodeCompleter", "install_completer", "uninstall_completer"]
 
 _AFTER_CCLASS = re.compile(r"CClas+\(\s*(?P<prefix>\w*)$")
@@ -68,8 +70,8 @@ class CodeCompleter:
             found += [(n, k) for n, k in ranked if token in n and not n.startswith(token)]
         if not found and len(token) >= 3:
             # a typo or an abbreviation: the letters in order (``dcat`` -> data_catalogue)
-            letters = re.compile(".*?".join(map(re.escape, token)))
-            found = [(n, k) for n, k in ranked if letters.match(n)]
+            letters = letters_in_order(token, first_anchored=True)
+            found = [(n, k) for n, k in ranked if letters(n)]
         return [SimpleCompletion(name, type=kind) for name, kind in found[:MAX_COMPLETIONS]]
 
     def matcher(self):

@@ -7,7 +7,19 @@ was made from (the ``sha256`` in the notebook's metadata) or those that
 jupyter_coding itself last wrote there from the same notebook (a small record in
 the Jupyter data folder, because a front end keeps the hash it loaded and saves it
 back unchanged). Otherwise the markdown is left alone and the notebook's text is
-written beside it, to ``NAME.md.from-notebook``. Every write is atomic.
+written beside it, to ``NAME.md.from-notebook`` (or ``.from-notebook.1``, ... when
+that exists: an earlier one may hold the researcher's merge work). Every write is
+atomic, and the guard's read-check-write holds a lock beside the markdown file, so
+two processes cannot both pass it.
+
+Writes stay inside a root folder: the notebook's own folder (``to-markdown``
+``--root`` widens it) or the Jupyter Server's root for the save hook. The markdown
+file a notebook names in its metadata is checked by :func:`markdown_target`, and
+where a write really lands (symbolic links followed) by :func:`inside_root`, before
+anything is read or written: a notebook someone sends you cannot make us write
+``../../.bashrc``. A link inside the root that points outside it is refused too,
+since a cloned repository or an unpacked archive can carry links the researcher
+never made.
 
 nbconvert and jupyter_server are imported only where they are needed: the
 exporter class is built on first access (``FieldNotesExporter``).
@@ -23,23 +35,35 @@ from pathlib import Path
 
 from .fieldnotes import FieldNotesError
 from .fieldnotes.dialect import SEED, Dialect
-from .files import atomic_write, find_field_notes, sha256
-from .notebook import METADATA_KEY, MarkdownExport, export_markdown, made_from_markdown
+from .files import atomic_write, ensure_writable, find_field_notes, locked, sha256, write_new
+from .notebook import (
+    METADATA_KEY,
+    MarkdownExport,
+    export_markdown,
+    made_from_markdown,
+    notebook_metadata,
+)
 from .notebook_text import loads
 
 __all__ = [
     "ALTERNATE_SUFFIX",
     "MarkdownChanged",
+    "MarkdownNotWritten",
+    "UnsafeTarget",
     "WriteRecord",
     "WriteResult",
+    "alternate_path",
+    "inside_root",
     "markdown_target",
     "may_overwrite",
+    "named_markdown",
     "post_save_hook",
     "write_markdown",
     "write_notebook_markdown",
 ]
 
 ALTERNATE_SUFFIX = ".from-notebook"
+MAX_ALTERNATES = 1000
 RECORD_ENV = "JUPYTER_CODING_WRITE_RECORD"
 
 log = logging.getLogger(__name__)
@@ -61,6 +85,7 @@ class WriteRecord:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else self.default_path()
         self._entries: dict[str, dict] | None = None
+        self._seen: tuple | None = None  # the record file's identity when it was read
         self._changes: dict[str, dict] = {}
 
     @staticmethod
@@ -72,6 +97,13 @@ class WriteRecord:
 
         return Path(jupyter_data_dir()) / "jupyter_coding" / "written.json"
 
+    def _identity(self) -> tuple | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
     def _load(self) -> dict[str, dict]:
         try:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
@@ -80,9 +112,14 @@ class WriteRecord:
         return loaded if isinstance(loaded, dict) else {}
 
     def wrote(self, target: Path, digest: str, notebook: str | os.PathLike | None) -> bool:
-        """True when we last wrote these bytes to ``target`` from this notebook."""
-        if self._entries is None:
-            self._entries = self._load()
+        """True when we last wrote these bytes to ``target`` from this notebook.
+
+        The record is read again when another process (a Jupyter Server, say) has
+        replaced it since, so the guard judges by what is on disk now.
+        """
+        identity = self._identity()
+        if self._entries is None or identity != self._seen:
+            self._entries, self._seen = self._load(), identity
         key = _resolved(target)
         entry = self._changes.get(key) or self._entries.get(key)
         return (
@@ -103,20 +140,27 @@ class WriteRecord:
         are gone are dropped. The write is atomic."""
         if not self._changes:
             return
-        entries = {**self._load(), **self._changes}
-        kept = {path: entry for path, entry in entries.items() if os.path.exists(path)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
-            atomic_write(self.path, data, sync=False)  # a convenience, not research data
-        except OSError as error:  # the record is a convenience: never fail a write for it
+            # the lock keeps two processes from each merging into what they read, and the
+            # later one dropping the other's entries
+            with locked(self.path):
+                entries = {**self._load(), **self._changes}
+                kept = {path: entry for path, entry in entries.items() if os.path.exists(path)}
+                data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
+                atomic_write(self.path, data, sync=False)  # a convenience, not research data
+                self._entries, self._seen = kept, self._identity()
+        except (OSError, FieldNotesError) as error:  # a convenience: never fail a write for it
             log.warning("could not update %s: %s", self.path, error)
-        self._entries = kept
         self._changes = {}
 
 
 class MarkdownChanged(RuntimeError):
     """The save hook's refusal; Jupyter Server reports it to the front end."""
+
+
+class MarkdownNotWritten(RuntimeError):
+    """The save hook could not write the markdown (outside the root, a bad cell, ...)."""
 
 
 @dataclass
@@ -127,6 +171,7 @@ class WriteResult:
     status: str  # "written" | "unchanged" | "refused"
     alternate: Path | None = None
     notebook: str | None = None
+    alternate_existed: bool = False  # the refused text was in that file already
 
     @property
     def refused(self) -> bool:
@@ -142,30 +187,149 @@ class WriteResult:
             if self.notebook
             else ""
         )
+        where = (
+            f"the notebook's text is in {self.alternate} already"
+            if self.alternate_existed
+            else f"the notebook's text was written to {self.alternate} instead"
+        )
         return (
-            f"{self.target}: the file changed{since}, so it was not overwritten; "
-            f"the notebook's text was written to {self.alternate} instead "
+            f"{self.target}: the file changed{since}, so it was not overwritten; {where} "
             f"(compare the two; to overwrite {self.target.name}, {how_to_force})"
         )
 
 
-def markdown_target(notebook_path: str | os.PathLike, notebook) -> Path:
-    """The markdown file a notebook belongs to: from its metadata, else the same name."""
+class UnsafeTarget(FieldNotesError):
+    """A write that would land outside the folder it must stay in; nothing was written.
+
+    ``real`` is where it would have landed, ``root`` the folder it must stay in (both
+    with links resolved), ``through_link`` whether a symbolic link led out.
+    """
+
+    def __init__(self, message: str, path, real: str, root: str, through_link: bool):
+        super().__init__(message, path)
+        self.real, self.root, self.through_link = real, root, through_link
+
+
+def _is_inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def inside_root(path: str | os.PathLike, root: str | os.PathLike, hint: str = "") -> Path:
+    """Where a write to ``path`` really lands, when that is inside ``root``.
+
+    The one check every writer of markdown calls (``to-markdown``, the save hook,
+    nbconvert, and any future contents manager) before it reads or writes: symbolic
+    links are followed, in ``path`` and in ``root``, and the real path must be ``root``
+    or under it. Otherwise :class:`UnsafeTarget` (its message ends with ``hint``, how
+    to allow it). Returns the real path, which is what should be read and replaced.
+    """
+    real = os.path.realpath(os.fspath(path))
+    folder = os.path.realpath(os.fspath(root))
+    if _is_inside(real, folder):
+        return Path(real)
+    through_link = os.path.normpath(os.path.abspath(os.fspath(path))) != real
+    how = f"is a link to {real}" if through_link else f"is {real}"
+    raise UnsafeTarget(
+        f"{how}, outside {folder}, so it was neither read nor written{hint}",
+        path,
+        real,
+        folder,
+        through_link,
+    )
+
+
+def named_markdown(notebook_path: str | os.PathLike, notebook) -> Path:
+    """The markdown file a notebook names (from its metadata, else the same name), unchecked.
+
+    Only for comparing paths or taking the name; to read or write it, use
+    :func:`markdown_target`.
+    """
     notebook_path = Path(notebook_path)
-    ours = notebook.get("metadata", {}).get(METADATA_KEY) or {}
-    name = ours.get("markdown") if isinstance(ours, dict) else None
+    name = notebook_metadata(notebook, notebook_path).get("markdown")
     if name:
         return notebook_path.parent / name
     return notebook_path.with_suffix(".md")
 
 
+def markdown_target(
+    notebook_path: str | os.PathLike,
+    notebook,
+    root: str | os.PathLike | None = None,
+    hint: str = "",
+) -> Path:
+    """The markdown file a notebook belongs to, checked: inside ``root``.
+
+    ``root`` defaults to the notebook's own folder. The name comes from the
+    notebook's metadata (``jupyter_coding.markdown``, relative to the notebook), else
+    it is the notebook's name with ``.md``. A name that is not text, an absolute path,
+    ``..`` out of the root or a link pointing out of it is a :class:`FieldNotesError`
+    (:class:`UnsafeTarget`), raised before anything is read or written.
+    """
+    notebook_path = Path(notebook_path)
+    target = named_markdown(notebook_path, notebook)
+    folder = notebook_path.parent if root is None else Path(root)
+    name = notebook_metadata(notebook, notebook_path).get("markdown") or target.name
+    try:
+        inside_root(target, folder)
+    except UnsafeTarget as error:
+        link = " through a link" if error.through_link else ""
+        raise UnsafeTarget(
+            f"its metadata names the markdown file {name!r}, which leads{link} to "
+            f"{error.real}, outside {error.root}; refused, nothing was read or written{hint}",
+            notebook_path,
+            error.real,
+            error.root,
+            error.through_link,
+        ) from None
+    return target
+
+
 def recorded_hash(notebook_path: str | os.PathLike, notebook, target: Path) -> str | None:
     """The notebook's hash of its markdown, when ``target`` is that markdown file."""
-    ours = notebook.get("metadata", {}).get(METADATA_KEY) or {}
-    digest = ours.get("sha256") if isinstance(ours, dict) else None
-    if not digest or _resolved(markdown_target(notebook_path, notebook)) != _resolved(target):
+    digest = notebook_metadata(notebook, notebook_path).get("sha256")
+    own = named_markdown(notebook_path, notebook)
+    if not digest or _resolved(own) != _resolved(target):
         return None
     return digest
+
+
+def alternate_path(target: str | os.PathLike, data: bytes) -> tuple[Path, bool]:
+    """Where refused text goes: ``NAME.from-notebook``, else ``.from-notebook.1``, ...
+
+    An existing one is never replaced (it may hold the researcher's merge work); one
+    that holds exactly ``data`` already is reused. Returns (path, it exists already).
+    Links are not followed: a path that is a link counts as taken.
+    """
+    target = Path(target)
+    for number in range(MAX_ALTERNATES):
+        suffix = ALTERNATE_SUFFIX + (f".{number}" if number else "")
+        candidate = target.with_name(target.name + suffix)
+        if not os.path.lexists(candidate):
+            return candidate, False
+        if candidate.is_file() and not candidate.is_symlink():
+            try:
+                if candidate.read_bytes() == data:
+                    return candidate, True
+            except OSError:
+                continue
+    raise FieldNotesError(
+        f"{MAX_ALTERNATES} files {target.name}{ALTERNATE_SUFFIX}* exist already; "
+        "clear some away first",
+        target,
+    )
+
+
+def _write_alternate(target: Path, data: bytes, sync: bool) -> tuple[Path, bool]:
+    """Write refused text to a new alternate file beside ``target`` (never over one)."""
+    while True:
+        alternate, existed = alternate_path(target, data)
+        if existed:
+            return alternate, True
+        try:
+            write_new(alternate, data, sync)
+            return alternate, False
+        except FileExistsError:  # taken meanwhile: the next number
+            continue
 
 
 def may_overwrite(
@@ -187,38 +351,58 @@ def write_markdown(
     recorded_sha: str | None,
     notebook: str | os.PathLike | None,
     record: WriteRecord,
+    root: str | os.PathLike | None = None,
     force: bool = False,
     sync: bool = True,
 ) -> WriteResult:
     """Write ``text`` to ``target`` atomically, unless the guard refuses.
 
-    Refused: ``target`` is left alone and the text goes to
-    ``target + ALTERNATE_SUFFIX``. ``record`` is updated; save it when done.
+    Refused: ``target`` is left alone and the text goes to a new file beside it
+    (:func:`alternate_path`). ``record`` is updated; save it when done. The write
+    must land inside ``root`` (default: the target's folder; a link is written
+    through to its target, when that is inside). A read-only target is not replaced.
     ``sync=False``: the caller syncs once after many writes (see ``atomic_write``).
     """
     target = Path(target)
-    data = text.encode("utf-8")
-    notebook_name = os.fspath(notebook) if notebook is not None else None
+    real = inside_root(target, target.parent if root is None else root)
     try:
-        current: bytes | None = target.read_bytes()
-    except FileNotFoundError:
-        current = None
-    except OSError as error:
-        raise FieldNotesError(error.strerror or str(error), target) from None
-    if current == data:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        message = f"the text cannot be written as UTF-8 ({error.reason})"
+        raise FieldNotesError(message, target) from None
+    notebook_name = os.fspath(notebook) if notebook is not None else None
+    current = _read(real, target)
+    if current == data:  # nothing to write, so no lock (the folder may be read-only)
         record.remember(target, sha256(data), notebook)
         return WriteResult(target, "unchanged", notebook=notebook_name)
-    if (
-        current is not None
-        and not force
-        and not may_overwrite(target, current, recorded_sha, notebook, record)
-    ):
-        alternate = target.with_name(target.name + ALTERNATE_SUFFIX)
-        atomic_write(alternate, data, sync)
-        return WriteResult(target, "refused", alternate, notebook_name)
-    atomic_write(target, data, sync)
-    record.remember(target, sha256(data), notebook)
+    # read, check and write as one step: another process must not pass the guard between
+    with locked(real):
+        current = _read(real, target)
+        if current == data:
+            record.remember(target, sha256(data), notebook)
+            return WriteResult(target, "unchanged", notebook=notebook_name)
+        if (
+            current is not None
+            and not force
+            and not may_overwrite(target, current, recorded_sha, notebook, record)
+        ):
+            alternate, existed = _write_alternate(real, data, sync)
+            if os.path.realpath(target.parent) == os.fspath(real.parent):  # not through a link
+                alternate = target.parent / alternate.name  # named as the user named the file
+            return WriteResult(target, "refused", alternate, notebook_name, existed)
+        ensure_writable(target)
+        atomic_write(real, data, sync)
+        record.remember(target, sha256(data), notebook)
     return WriteResult(target, "written", notebook=notebook_name)
+
+
+def _read(real: Path, target: Path) -> bytes | None:
+    try:
+        return real.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise FieldNotesError(error.strerror or str(error), target) from None
 
 
 def write_notebook_markdown(
@@ -228,17 +412,27 @@ def write_notebook_markdown(
     record: WriteRecord,
     *,
     target: str | os.PathLike | None = None,
+    root: str | os.PathLike | None = None,
     force: bool = False,
     sync: bool = True,
 ) -> WriteResult:
-    """Write a notebook's markdown ``text`` to ``target`` (default: the file it came from)."""
-    target = Path(target) if target is not None else markdown_target(notebook_path, notebook)
+    """Write a notebook's markdown ``text`` to ``target`` (default: the file it came from).
+
+    Writes stay inside ``root``: by default the notebook's folder for its own
+    markdown file, and the target's folder for a ``target`` given.
+    """
+    if target is None:
+        target = markdown_target(notebook_path, notebook, root)
+        if root is None:
+            root = Path(notebook_path).parent
+    target = Path(target)
     return write_markdown(
         target,
         text,
         recorded_sha=recorded_hash(notebook_path, notebook, target),
         notebook=notebook_path,
         record=record,
+        root=root,
         force=force,
         sync=sync,
     )
@@ -294,6 +488,9 @@ def export_data(notebook: dict, path: str | os.PathLike, dialect=None) -> Markdo
 # -- Jupyter Server ----------------------------------------------------------------------------
 
 
+SERVER_HINT = " (the save hook writes only inside the server's root folder)"
+
+
 def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
     """Jupyter Server save hook: write the markdown each time a field-notes notebook is saved.
 
@@ -301,10 +498,12 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
 
         c.FileContentsManager.post_save_hook = "jupyter_coding.exporter.post_save_hook"
 
-    Notebooks without ``jupyter_coding`` metadata are left alone. When the guard
-    refuses, the notebook is still saved, the markdown stays as it is, the text goes
-    to ``NAME.md.from-notebook`` and the save reports the reason, which JupyterLab
-    shows in a dialog.
+    Notebooks without ``jupyter_coding`` metadata are left alone. The markdown file
+    must be inside the server's root folder (``root_dir``): a notebook whose metadata
+    names a file outside it is saved, but nothing else is read or written. When the
+    guard refuses, the notebook is still saved, the markdown stays as it is, the text
+    goes to ``NAME.md.from-notebook`` and the save reports the reason, which JupyterLab
+    shows in a dialog; so does any other reason the markdown was not written.
     """
     if model.get("type") != "notebook":
         return
@@ -324,12 +523,22 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
         return
     if not made_from_markdown(notebook):
         return
-    export = export_data(notebook, os.path.basename(os_path), study_dialect(os_path))
-    for notice in export.left_out:
-        logger.info("jupyter_coding: %s: %s", os_path, notice)
-    record = WriteRecord()
-    result = write_notebook_markdown(os_path, notebook, export.text, record)
-    record.save()
+    root = getattr(contents_manager, "root_dir", None) or os.path.dirname(os_path)
+    try:
+        target = markdown_target(os_path, notebook, root, SERVER_HINT)
+        export = export_data(notebook, os.path.basename(os_path), study_dialect(os_path))
+        for notice in export.left_out:
+            logger.info("jupyter_coding: %s: %s", os_path, notice)
+        for notice in export.kept:
+            logger.warning("jupyter_coding: %s: %s", os_path, notice)
+        record = WriteRecord()
+        result = write_notebook_markdown(
+            os_path, notebook, export.text, record, target=target, root=root
+        )
+        record.save()
+    except (FieldNotesError, OSError) as error:
+        logger.warning("jupyter_coding: the markdown was not written: %s", error)
+        raise MarkdownNotWritten(f"the markdown was not written: {error}") from None
     if result.refused:
         message = result.message(f"run `jupyter-coding to-markdown --force {os_path}`")
         logger.warning("jupyter_coding: %s", message)
@@ -341,9 +550,12 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
 # -- nbconvert ---------------------------------------------------------------------------------
 
 
+NBCONVERT_HINT = " (to allow a wider folder, pass --FieldNotesExporter.root=DIR)"
+
+
 def _exporter_class():
     from nbconvert.exporters import Exporter
-    from traitlets import Bool, default
+    from traitlets import Bool, Unicode, default
 
     class FieldNotesExporter(Exporter):
         """``jupyter nbconvert --to fieldnotes NB.ipynb``: the notebook's field-notes markdown.
@@ -352,8 +564,12 @@ def _exporter_class():
         by ``jupyter-coding to-notebook`` is the markdown file itself. So the same
         guard applies: a markdown file that changed since the notebook was made
         from it is not overwritten, and the text goes to ``NAME.md.from-notebook``
-        instead (``--FieldNotesExporter.force=True`` overwrites). Output is bytes,
-        so nbconvert writes it without newline translation.
+        (or the first free ``.from-notebook.N``) instead
+        (``--FieldNotesExporter.force=True`` overwrites). The markdown file the
+        notebook names, and where the output lands, must be inside ``root``
+        (default: the notebook's folder, and the output's folder). Output is bytes,
+        so nbconvert writes it without newline translation. Under ``jupyter
+        nbconvert`` a problem with the notebook is one line and exit status 1.
         """
 
         export_from_notebook = "Field notes (markdown)"
@@ -365,6 +581,12 @@ def _exporter_class():
             "was made from it.",
         ).tag(config=True)
 
+        root = Unicode(
+            "",
+            help="The folder the notebook's markdown file and the output must be in "
+            "(default: the notebook's folder, and the output's folder).",
+        ).tag(config=True)
+
         @default("file_extension")
         def _file_extension_default(self):
             return ".md"
@@ -372,14 +594,28 @@ def _exporter_class():
         def from_notebook_node(self, nb, resources=None, **kw):
             nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
             name = resources.get("metadata", {}).get("name") or "notebook"
-            export = export_markdown(nb_copy, f"{name}.ipynb")
-            for notice in export.left_out:
-                self.log.warning("%s.ipynb: %s", name, notice)
-            destination = self._destination(resources)
-            if destination is None:  # not writing files (a library call, or --stdout)
-                return export.text, resources
-            self._guard(nb_copy, resources, destination, export.text)
+            folder = resources.get("metadata", {}).get("path") or "."
+            try:
+                dialect = study_dialect(Path(folder) / f"{name}.ipynb")
+                export = export_data(nb_copy, f"{name}.ipynb", dialect)
+                for notice in export.notices:
+                    self.log.warning("%s.ipynb: %s", name, notice)
+                destination = self._destination(resources)
+                if destination is None:  # not writing files (a library call, or --stdout)
+                    return export.text, resources
+                self._guard(nb_copy, resources, destination, export.text)
+            except FieldNotesError as error:
+                self._fail(error)
             return export.text.encode("utf-8"), resources
+
+        def _fail(self, error: FieldNotesError):
+            """Under ``jupyter nbconvert``: the message on one line, exit 1; else raise."""
+            from nbconvert.nbconvertapp import NbConvertApp
+
+            if NbConvertApp.initialized():
+                self.log.error("%s", error)
+                NbConvertApp.instance().exit(1)
+            raise error
 
         def _destination(self, resources) -> Path | None:
             """Where nbconvert's FilesWriter will write, when it is the writer."""
@@ -397,9 +633,12 @@ def _exporter_class():
             data = text.encode("utf-8")
             folder = resources.get("metadata", {}).get("path") or "."
             notebook = Path(folder) / (resources["metadata"].get("name", "notebook") + ".ipynb")
+            if made_from_markdown(nb):  # a crafted markdown path is refused, as everywhere
+                markdown_target(notebook, nb, self.root or None, NBCONVERT_HINT)
+            real = inside_root(destination, self.root or destination.parent, NBCONVERT_HINT)
             record = WriteRecord()
             try:
-                current: bytes | None = destination.read_bytes()
+                current: bytes | None = real.read_bytes()
             except OSError:
                 current = None
             if (
@@ -410,8 +649,9 @@ def _exporter_class():
                     destination, current, recorded_hash(notebook, nb, destination), notebook, record
                 )
             ):
-                alternate = destination.with_name(destination.name + ALTERNATE_SUFFIX)
-                resources["output_extension"] = self.file_extension + ALTERNATE_SUFFIX
+                alternate, _ = alternate_path(destination, data)  # where FilesWriter writes
+                suffix = alternate.name.removeprefix(destination.name)
+                resources["output_extension"] = self.file_extension + suffix
                 self.log.warning(
                     "%s changed since %s was made from it, so it is not overwritten; the "
                     "notebook's text goes to %s instead (compare the two; to overwrite, "
@@ -421,6 +661,8 @@ def _exporter_class():
                     alternate,
                 )
                 return
+            if current != data:
+                ensure_writable(destination)
             record.remember(destination, sha256(data), notebook)
             record.save()
 

@@ -128,20 +128,29 @@ def _line_problem(fix: Fix, lines: list[str], edited: dict[int, str]) -> str | N
 
 # -- building the lines of metadata fixes ------------------------------------------------
 
-_CCLASS_VALUE = re.compile(
-    r"""(\s*(["'])(?P<key>[^"']+)\2\s*:\s*)(?P<value>.*?)(\s*(?:\}\)|\}|,)?\s*)"""
-)
+# ``    "key": `` at the start of a CClass values line
+_CCLASS_KEY = re.compile(r"""\s*(["'])([^"']+)\1\s*:\s*""")
 _LITERAL = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|True|False|None""")
 
 
 def cclass_value_line(raw: str, key: str, field_name: str, value: str) -> str | None:
     """The CClass line ``"key": old,`` with ``value`` (a header value) in place of ``old``,
     or None when the line is not one key and one literal."""
-    match = _CCLASS_VALUE.fullmatch(raw)
-    if match is None or match.group("key") != key or not _LITERAL.fullmatch(match.group("value")):
+    match = _CCLASS_KEY.match(raw)
+    if match is None or match.group(2) != key:
+        return None
+    # what follows the value: a comma or the closing ``})``, and spaces
+    rest = raw[match.end() :]
+    end = len(rest.rstrip())
+    for closing in ("})", "}", ","):
+        if rest[:end].endswith(closing):
+            end -= len(closing)
+            break
+    end = len(rest[:end].rstrip())
+    if not _LITERAL.fullmatch(rest[:end]):
         return None
     literal = source_value_literal(field_name, value)
-    return raw[: match.start("value")] + literal + raw[match.end("value") :]
+    return raw[: match.end()] + literal + rest[end:]
 
 
 def header_value_text(value: object) -> str:

@@ -43,17 +43,35 @@ class NotebookContext:
         return self.markdown.parent if self.markdown is not None else None
 
 
-def _session_notebook(user_ns: dict) -> Path | None:
+def _session_notebook(user_ns: dict, suffix: str = ".ipynb") -> Path | None:
     """The notebook this kernel runs, as Jupyter Server tells the kernel (JPY_SESSION_NAME)."""
     name = user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
-    if not name.endswith(".ipynb"):
+    if not name.lower().endswith(suffix):
         return None
     candidates = [Path(name), Path.cwd() / Path(name).name, Path.cwd() / name]
     return next((path for path in candidates if path.is_file()), None)
 
 
+def _markdown_context(markdown: Path) -> NotebookContext:
+    """A field-notes ``.md`` opened as a notebook (jupyter_coding.contents): it is the notebook."""
+    from .fieldnotes import read
+
+    try:
+        source_id = read(markdown).source_id
+    except FieldNotesError:
+        source_id = None
+    return NotebookContext(markdown.resolve(), markdown.resolve(), source_id)
+
+
 def notebook_context(user_ns: dict) -> NotebookContext:
-    """Read the notebook's ``jupyter_coding`` metadata (markdown file, source id) if known."""
+    """Read the notebook's ``jupyter_coding`` metadata (markdown file, source id) if known.
+
+    A field-notes ``.md`` opened directly as a notebook is its own markdown file; its
+    source id is read from its header.
+    """
+    markdown = _session_notebook(user_ns, ".md")
+    if markdown is not None:
+        return _markdown_context(markdown)
     notebook = _session_notebook(user_ns)
     if notebook is None:
         return NotebookContext(None, None, None)

@@ -60,6 +60,7 @@ __all__ = [
     "export_markdown",
     "made_from_markdown",
     "notebook_json",
+    "notebook_metadata",
     "read_notebook",
     "round_trip",
     "to_markdown",
@@ -234,10 +235,68 @@ def read_notebook(text: str) -> NotebookNode:
 
 @dataclass
 class MarkdownExport:
-    """The markdown a notebook gives, and notices about cells left out."""
+    """The markdown a notebook gives, and notices about its cells.
+
+    ``left_out``: code cells that are not field notes (scratch work), left out.
+    ``kept``: cells that hold a block of the markdown but were turned into code cells
+    (JupyterLab's ``Y`` key); their text is kept as it is, and the user should hear so.
+    """
 
     text: str
     left_out: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[str]:
+        """Every notice, in cell order."""
+        return sorted(self.left_out + self.kept, key=_cell_number)
+
+
+def _cell_number(notice: str) -> int:
+    number = notice.removeprefix("cell ").partition(":")[0]
+    return int(number) if number.isdigit() else 0
+
+
+def _describe(value) -> str:
+    """A value from notebook JSON, for a message: ``5 (a number)``, ``['a'] (a list)``."""
+    kinds = {bool: "true or false", int: "a number", float: "a number", list: "a list", str: "text"}
+    kind = "a mapping" if isinstance(value, dict) else kinds.get(type(value), "not text")
+    shown = repr(value)
+    return f"{shown if len(shown) <= 40 else shown[:37] + '...'} ({kind})"
+
+
+def notebook_metadata(notebook, path: str | os.PathLike | None = None) -> dict:
+    """Our part of a notebook's metadata (``{}`` when there is none), checked.
+
+    The metadata comes from a file anyone may have edited: a part that is not a
+    mapping, or a field of it that is not text, is a :class:`FieldNotesError` naming
+    the field, never a ``TypeError`` further on.
+    """
+    where = os.fspath(path) if path is not None else "notebook"
+    metadata = notebook.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise FieldNotesError(f"the notebook's metadata is {_describe(metadata)}", where)
+    ours = metadata.get(METADATA_KEY)
+    if ours is None:
+        return {}
+    if not isinstance(ours, dict):
+        raise FieldNotesError(
+            f"notebook metadata {METADATA_KEY} is {_describe(ours)}, not a mapping", where
+        )
+    for key in ("markdown", "sha256", "source_id", "leading"):
+        value = ours.get(key)
+        if value is not None and not isinstance(value, str):
+            raise FieldNotesError(
+                f"notebook metadata {METADATA_KEY}.{key} is {_describe(value)}, not text", where
+            )
+    name = ours.get("markdown") or ""
+    last = name.replace("\\", "/").rpartition("/")[2]
+    if "\0" in name or (name and last in ("", ".", "..")):  # a folder is not a markdown file
+        raise FieldNotesError(
+            f"notebook metadata {METADATA_KEY}.markdown is {ours['markdown']!r}, not a file name",
+            where,
+        )
+    return ours
 
 
 def made_from_markdown(notebook) -> bool:
@@ -289,9 +348,8 @@ def _concise_to_trace(
     return open_text + ("\n" + axial_text if axial_text else "")
 
 
-def _source_id(notebook: NotebookNode) -> str:
+def _source_id(notebook: NotebookNode, ours: dict) -> str:
     """The source id from the metadata, else from the markdown cells' header."""
-    ours = notebook["metadata"].get(METADATA_KEY) or {}
     if ours.get("source_id"):
         return ours["source_id"]
     text = "\n\n".join(_source(c) for c in notebook["cells"] if c["cell_type"] == "markdown")
@@ -303,44 +361,69 @@ def export_markdown(
     path: str | None = None,
     dialect: Dialect | Callable[[], Dialect] | None = None,
 ) -> MarkdownExport:
-    """The markdown of ``notebook`` and notices about code cells left out.
+    """The markdown of ``notebook`` and notices about cells left out or kept as they are.
 
     ``path`` only names the notebook in messages. A concise ``%%code`` cell that
-    does not follow the syntax raises :class:`FieldNotesError` naming the cell; one
-    that does is written in ``dialect``, the study's (or a function that finds it,
+    does not follow the syntax, metadata of the wrong type, or text that is not valid
+    Unicode raises :class:`FieldNotesError` naming the cell. A concise cell that does
+    follow it is written in ``dialect``, the study's (or a function that finds it,
     called only then; default the seed's layout).
+
+    No cell that holds a block of the markdown is left out: only the extension's
+    setup cell, empty cells and code cells that never were field notes (scratch work,
+    with a notice). A ``%%code`` line is the magic in a code cell, a new cell or a
+    trace cell turned into a markdown cell; in a markdown cell that holds a block of
+    the file it is text, so every file comes back exactly.
     """
-    ours = notebook["metadata"].get(METADATA_KEY) or {}
-    leading = ours.get("leading", "")
+    where = path or "notebook"
+    ours = notebook_metadata(notebook, where)
+    leading = ours.get("leading") or ""
     source_id: str | None = None
     # (text, recorded separator or None for a new cell, recorded index)
     pieces: list[tuple[str, str | None, int | None]] = []
+    numbers: list[int] = []  # the cell of each piece, for messages
     left_out: list[str] = []
+    kept: list[str] = []
     for number, cell in enumerate(notebook["cells"], 1):
         mine = cell.get("metadata", {}).get(METADATA_KEY)
         if not isinstance(mine, dict):
             mine = {}
-        elif mine.get("kind") == SETUP_KIND:
-            continue
+        kind = mine.get("kind")
         source = _source(cell)
-        body = _magic_body(source) if source[:2] == "%%" or source[:1] == "\n" else None
+        if kind == SETUP_KIND and source.strip() == SETUP_SOURCE:  # a code or markdown cell
+            continue
+        is_code = cell["cell_type"] == "code"
+        body = None
+        # a markdown cell read from the file keeps a %%code line as text; a new one (or a
+        # trace cell made markdown) means the magic
+        magic_here = is_code or kind is None or kind == TRACE_KIND
+        if magic_here and (source[:2] == "%%" or source[:1] == "\n"):
+            body = _magic_body(source)
         if body is None:
-            if cell["cell_type"] == "code":
-                if source.strip() and source.strip() != SETUP_SOURCE:
-                    left_out.append(
-                        f"cell {number}: a code cell without {MAGIC} is not part of the field "
-                        "notes; left out"
+            if is_code:
+                if kind is None or kind == SETUP_KIND:  # never a block of the markdown
+                    stripped = source.strip()
+                    if stripped and stripped != SETUP_SOURCE:
+                        left_out.append(
+                            f"cell {number}: a code cell without {MAGIC} is not part of the "
+                            "field notes; left out"
+                        )
+                    continue
+                if source.strip(_BLANKS):
+                    kept.append(
+                        f"cell {number}: a code cell without {MAGIC} holds a block of the "
+                        f"markdown ({kind}); its text is kept as it stands (make it a markdown "
+                        "cell again)"
                     )
-                continue
             body = source
         elif is_concise(body):
             if source_id is None:
-                source_id = _source_id(notebook)
-            where = (path or "notebook", f"cell {number}")
+                source_id = _source_id(notebook, ours)
             first_line = len(source) - len(source.lstrip("\n")) + 2  # after the magic line
             if callable(dialect):
                 dialect = dialect()  # found only when a concise cell needs it
-            body = _concise_to_trace(body, source_id, where, first_line, dialect or SEED)
+            where_cell = (where, f"cell {number}")
+            body = _concise_to_trace(body, source_id, where_cell, first_line, dialect or SEED)
         # blank lines around the text are the separator's business
         if not body or body[0] in _BLANKS or body[-1] in _BLANKS:
             body = _trim(body)
@@ -348,11 +431,34 @@ def export_markdown(
                 continue
         end = mine.get("end")
         index = mine.get("index")
+        numbers.append(number)
         if isinstance(end, str) and isinstance(index, int):
             pieces.append((body, end, index))
         else:
             pieces.append((body, None, None))
-    return MarkdownExport(leading + _join(pieces), left_out)
+    text = leading + _join(pieces)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _not_unicode(leading, pieces, numbers, where) from None
+    return MarkdownExport(text, left_out, kept)
+
+
+def _not_unicode(leading: str, pieces, numbers: list[int], where: str) -> FieldNotesError:
+    """Which cell holds a lone surrogate (a ``\\ud800`` escape in the JSON), as an error."""
+    for label, text in (
+        ("the notebook metadata's leading blank lines", leading),
+        *((f"cell {number}", piece[0]) for number, piece in zip(numbers, pieces, strict=True)),
+    ):
+        for offset, char in enumerate(text):
+            if "\ud800" <= char <= "\udfff":
+                line = text.count("\n", 0, offset) + 1
+                return FieldNotesError(
+                    f"{label}, line {line}: holds U+{ord(char):04X}, half of a surrogate pair, "
+                    "which is not a character and cannot be written as UTF-8; remove it",
+                    where,
+                )
+    return FieldNotesError("holds text that cannot be written as UTF-8", where)
 
 
 def _join(pieces: list[tuple[str, str | None, int | None]]) -> str:
@@ -395,13 +501,13 @@ def unsaved_changes(notebook: NotebookNode, markdown_text: str) -> str | None:
     try:
         export = export_markdown(notebook)
     except FieldNotesError as error:
-        return f"it has a %%code cell that cannot be read ({error.message})"
+        return f"its markdown cannot be made ({error.message})"
     if export.left_out:
         count = len(export.left_out)
         return f"it has {count} code cell{'s' if count > 1 else ''} that the markdown does not keep"
     if export.text == markdown_text:
         return None
-    ours = notebook["metadata"].get(METADATA_KEY) or {}
+    ours = notebook_metadata(notebook)
     if ours.get("sha256") == hashlib.sha256(export.text.encode("utf-8")).hexdigest():
         return None
     return "it has edits that are not in the markdown"

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from .corpus import Definition, coding_order
 from .fieldnotes import AxialTrace, FieldNotes, OpenTrace, PythonBlock, parse, read_text
-from .fieldnotes.lines import FieldNotesError, split_lines
+from .fieldnotes.lines import FieldNotesError, cr_line_ends, split_lines
 from .fieldnotes.python_code import RELATION_FUNCTIONS, read_code, token_spans
 from .fieldnotes.reading import memo_items
-from .files import atomic_write, find_field_notes, sha256
+from .files import atomic_write, ensure_writable, find_field_notes, sha256
 
 __all__ = ["RefactorError", "Refactoring", "plan_merge", "plan_rename", "unified_diff"]
 
@@ -59,6 +59,8 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 DEFINITION_LINE = re.compile(
     r"[ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*CClas+[ \t]*\([^\n]*\)[ \t,]*(?:#[^\n]*)?"
 )
+LIST_SEPARATOR = re.compile(r"(,|\band\b)")  # of memo list items: ``a, b and c``
+CODES_LINE = re.compile(r"[ \t\w,]*")  # a line of a block listing codes: ``quality, quality``
 
 
 class RefactorError(FieldNotesError):
@@ -106,8 +108,10 @@ class Refactoring:
         return "".join(change.diff() for change in self.changes)
 
     def write(self) -> None:
-        """Write every changed file atomically; refuse if any changed since it was read."""
+        """Write every changed file atomically; refuse if any changed since it was read
+        or is read-only (before writing any)."""
         for change in self.changes:
+            ensure_writable(change.path)
             with open(change.path, "rb") as handle:
                 if sha256(handle.read()) != change.digest:
                     raise RefactorError(
@@ -218,7 +222,7 @@ def _rename_items(segment: str, mapping: dict[str, str]) -> str:
 
     Words inside prose items (``data quality``) are not codes and stay.
     """
-    pieces = re.split(r"(,|\band\b)", segment)
+    pieces = LIST_SEPARATOR.split(segment)
     for index, piece in enumerate(pieces):
         item = piece.strip().rstrip(".").strip()
         if item in mapping:
@@ -256,7 +260,7 @@ def _dedupe_items(segment: str, names: set[str], seen: set[str] | None = None) -
     ``seen`` holds the names listed before the segment (it is updated).
     """
     seen = set() if seen is None else seen
-    pieces = re.split(r"(,|\band\b)", segment)  # items at even places, separators between
+    pieces = LIST_SEPARATOR.split(segment)  # items at even places, separators between
     dropped = set()
     for index in range(0, len(pieces), 2):
         name = pieces[index].strip().rstrip(".").strip()
@@ -284,7 +288,10 @@ def _dedupe_items(segment: str, names: set[str], seen: set[str] | None = None) -
 def _dedupe_code(code: str, first_line: int, names: set[str], attach: bool) -> str:
     """Drop repeated bare uses of ``names`` from a block (after a merge made them one)."""
     facts = read_code(code, first_line, attach=attach)
+    # CRLF files: the ``\r`` stays with its line, the items are looked at without it
     lines = code.split("\n")
+    ends = ["\r" if line.endswith("\r") else "" for line in lines]
+    lines = [line[: len(line) - len(end)] for line, end in zip(lines, ends, strict=True)]
     seen: set[str] = set()
     doomed: set[int] = set()
     done: set[int] = set()
@@ -294,15 +301,16 @@ def _dedupe_code(code: str, first_line: int, names: set[str], attach: bool) -> s
             continue
         done.add(offset)
         body = lines[offset]
-        alone = re.fullmatch(rf"[ \t]*{re.escape(use.identifier)}[ \t]*,?[ \t]*", body)
+        item = body.strip(" \t")
+        alone = use.identifier in (item, item[:-1].rstrip(" \t") if item.endswith(",") else None)
         if alone and use.identifier in seen:
             doomed.add(offset)
-        elif re.fullmatch(r"[ \t\w,]*", body):  # a line listing codes: ``quality, quality``
+        elif CODES_LINE.fullmatch(body):
             lines[offset] = _dedupe_items(body, names, seen)
         seen.add(use.identifier)
     for offset in sorted(doomed):
         _drop_dangling_comma(lines, doomed, offset)
-    return "\n".join(line for index, line in enumerate(lines) if index not in doomed)
+    return "\n".join(line + ends[index] for index, line in enumerate(lines) if index not in doomed)
 
 
 def _drop_dangling_comma(lines: list[str], doomed: set[int], offset: int) -> None:
@@ -393,8 +401,14 @@ class _Read:
     notes: FieldNotes
 
 
-def _read_study(paths: Iterable[str | os.PathLike], names: Sequence[str]) -> list[_Read]:
-    """The files that mention any of ``names`` (a substring test spares the others)."""
+def _read_study(
+    paths: Iterable[str | os.PathLike], names: Sequence[str], warnings: list[str]
+) -> list[_Read]:
+    """The files that mention any of ``names`` (a substring test spares the others).
+
+    A file that names them but reads as one line (``\\r`` line ends) is left out,
+    and ``warnings`` says so: nothing in it can be renamed.
+    """
     found = []
     needles = {name.split(" ")[0] for name in names}
     for path in find_field_notes(paths):
@@ -402,6 +416,10 @@ def _read_study(paths: Iterable[str | os.PathLike], names: Sequence[str]) -> lis
             data = handle.read()
         text = read_text(path) if any(n.encode() in data for n in needles) else None
         if text is None:
+            continue
+        problem = cr_line_ends(text)
+        if problem is not None:
+            warnings.append(f"{path}:1: warning: not changed: {problem}")
             continue
         found.append(_Read(str(path), text, sha256(data), parse(text, str(path))))
     return found
@@ -453,7 +471,8 @@ def plan_rename(paths: Iterable[str | os.PathLike], old: str, new: str) -> Refac
     _check_name(new, "the new name")
     if old == new:
         raise RefactorError(f"{old} is already called {new}")
-    files = _read_study(paths, [old, new])
+    warnings: list[str] = []
+    files = _read_study(paths, [old, new], warnings)
     defined_new = _definitions(files, {new})
     if defined_new:
         site = defined_new[0]
@@ -463,7 +482,7 @@ def plan_rename(paths: Iterable[str | os.PathLike], old: str, new: str) -> Refac
         )
     if not _mentioned(files, old):
         raise RefactorError(f"no code {old} in the traces of the study")
-    result = Refactoring(f"rename {old} to {new}", _changes(files, {old: new}))
+    result = Refactoring(f"rename {old} to {new}", _changes(files, {old: new}), warnings)
     if _mentioned(files, new):
         result.notes.append(
             f"{new} was already used (never defined): those uses and {old} are now one code"
@@ -485,7 +504,8 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
     _check_name(into, "the merged code")
     if len(set(codes) | {into}) < 2:
         raise RefactorError("name at least two different codes to merge")
-    files = _read_study(paths, [*codes, into])
+    warnings: list[str] = []
+    files = _read_study(paths, [*codes, into], warnings)
     for code in codes:
         if not _mentioned(files, code):
             raise RefactorError(f"no code {code} in the traces of the study")
@@ -504,7 +524,7 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
             continue
         read = next(r for r in files if r.path == site.path)
         text = split_lines(read.text)[site.line - 1]
-        if text.count("CClas") != 1 or not DEFINITION_LINE.fullmatch(text.rstrip("\n")):
+        if text.count("CClas") != 1 or not DEFINITION_LINE.fullmatch(text.rstrip("\r\n")):
             raise RefactorError(
                 f"cannot remove the definition of {site.identifier} here: it shares its line or "
                 "spans lines; edit it by hand, then merge again",
@@ -516,6 +536,7 @@ def plan_merge(paths: Iterable[str | os.PathLike], codes: Sequence[str], into: s
     result = Refactoring(
         f"merge {', '.join(codes)} into {into}",
         _changes(files, mapping, {into}, drops),
+        warnings,
     )
     if kept is not None:
         result.notes.append(f'kept the definition at {_at(kept)}: {kept.metaclass} "{kept.label}"')

@@ -12,6 +12,7 @@ whose words are those of another code's label.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ __all__ = [
     "content_words",
     "edit_distance",
     "label_fit",
+    "letters_in_order",
     "names_label",
     "normalise",
     "spelling_key",
@@ -32,34 +34,75 @@ __all__ = [
 
 
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
-    """Levenshtein distance; stops early and returns ``limit + 1`` past ``limit``."""
+    """Levenshtein distance; stops early and returns ``limit + 1`` past ``limit``.
+
+    Read diagonal by diagonal (Landau and Vishkin): with ``e`` edits, how far down
+    each diagonal the two texts can agree, runs of equal characters compared a
+    slice at a time. So the time grows with ``limit ** 2`` comparisons of runs,
+    not with ``len(a) * len(b)``: two long identifiers cost little.
+    """
     if a == b:
         return 0
     if len(a) < len(b):
         a, b = b, a
+    rows, columns = len(a), len(b)
     if limit is None:
-        limit = len(a)
-    if len(a) - len(b) > limit:
+        limit = rows
+    if rows - columns > limit:
         return limit + 1
-    # only cells within ``limit`` of the diagonal can stay within ``limit`` (a band)
-    past = limit + 1
-    previous = [j if j <= limit else past for j in range(len(b) + 1)]
-    for i, char_a in enumerate(a, 1):
-        current = [past] * (len(b) + 1)
-        current[0] = best = min(i, past)
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cost = min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (char_a != b[j - 1]),
-                past,
+    target = columns - rows  # the diagonal (column - row) of the last cell
+    # furthest row reached on each diagonal with the edits so far
+    reach = {0: _common_prefix(a, 0, b, 0)}
+    for edits in range(1, limit + 1):
+        further: dict[int, int] = {}
+        for diagonal in range(-edits, edits + 1):
+            row = max(
+                reach.get(diagonal, -2) + 1,  # a substitution
+                reach.get(diagonal + 1, -2) + 1,  # a character of ``a`` deleted
+                reach.get(diagonal - 1, -1),  # a character of ``b`` inserted
             )
-            current[j] = cost
-            best = min(best, cost)
-        if best > limit:
-            return past
-        previous = current
-    return previous[-1]
+            row = min(row, rows, columns - diagonal)
+            if row < max(0, -diagonal):
+                continue
+            further[diagonal] = row + _common_prefix(a, row, b, row + diagonal)
+        if further.get(target, -1) >= rows:
+            return edits
+        reach = further
+    return limit + 1
+
+
+def _common_prefix(a: str, i: int, b: str, j: int) -> int:
+    """How many characters ``a[i:]`` and ``b[j:]`` share at their start.
+
+    Compared in slices that double while they agree (a short run costs a few
+    small comparisons, a long one a few long ones, all at C speed).
+    """
+    most = min(len(a) - i, len(b) - j)
+    length, step = 0, 1
+    while length < most:
+        size = min(step, most - length)
+        if a[i + length : i + length + size] == b[j + length : j + length + size]:
+            length += size
+            step *= 2
+        elif size == 1:
+            break
+        else:
+            step = 1
+    return length
+
+
+def letters_in_order(letters: str, first_anchored: bool = False):
+    """A test of whether a text holds ``letters`` in order (``dcat`` in data_catalogue).
+
+    Written as ``[^d]*d[^c]*c...`` and matched at the start: each piece can only
+    stop at one place, so a text that fails is given up in linear time (the usual
+    ``d.*?c.*?...`` backtracks through every combination of places). With
+    ``first_anchored`` the text must start with the first letter.
+    """
+    pieces = [f"[^{re.escape(char)}]*{re.escape(char)}" for char in letters]
+    if first_anchored and letters:
+        pieces[0] = re.escape(letters[0])
+    return re.compile("".join(pieces)).match
 
 
 # endings of English word forms: ``managing``, ``managed``, ``manage`` are one stem.

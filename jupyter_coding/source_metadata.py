@@ -144,7 +144,7 @@ class SourceMetadata:
     @cached_property
     def kind(self) -> str:
         """The kind letters of the source's id (``s``, ``p``)."""
-        return re.sub(r"[\d~].*", "", self.own_id or "")
+        return _KIND.match(self.own_id or "").group()
 
     @cached_property
     def coded(self) -> tuple:
@@ -172,6 +172,12 @@ def agreed_id(*ids: str | None) -> str | None:
 
 # -- urls --------------------------------------------------------------------------------
 
+_KIND = re.compile(r"[^\d~]*")
+_BAD_SCHEME = re.compile(r"[a-z]+:/", re.IGNORECASE)
+_SCHEME_START = re.compile(r"([a-z]{2,7})(:/{1,3}|//)", re.IGNORECASE)
+_SCHEME_PREFIX = re.compile(r"[a-z]+://")
+_PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|pdf)$")
+_WORD_BREAK = re.compile(r"[-_+.\s]+")
 _HOST_AND_PATH = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
 _SCHEMES = ("http", "https", "ftp")
 
@@ -185,7 +191,7 @@ def is_url(text: str) -> bool:
     if "://" in text:
         scheme, rest = text.split("://", 1)
         return scheme.lower() in _SCHEMES and bool(_HOST_AND_PATH.fullmatch(rest))
-    if re.match(r"[a-z]+:/", text, re.IGNORECASE):
+    if _BAD_SCHEME.match(text):
         return False
     return bool(_HOST_AND_PATH.fullmatch(text))
 
@@ -196,7 +202,7 @@ def url_scheme_typo(text: str) -> str | None:
     Only a scheme one letter away from ``http`` or ``https``, before an otherwise
     good address, counts: that is the one fix a reader would make.
     """
-    match = re.match(r"([a-z]{2,7})(:/{1,3}|//)", text.strip(), re.IGNORECASE)
+    match = _SCHEME_START.match(text.strip())
     if match is None:
         return None
     scheme, separator = match.group(1).lower(), match.group(2)
@@ -211,8 +217,10 @@ def url_scheme_typo(text: str) -> str | None:
 
 def _url_key(text: str) -> str:
     """A url as compared across sources: no scheme, no ``www.``, no final ``/``, lower case."""
-    text = re.sub(r"^[a-z]+://", "", text.strip().lower())
-    text = re.sub(r"^www\.", "", text)
+    text = text.strip().lower()
+    scheme = _SCHEME_PREFIX.match(text)
+    text = text[scheme.end() :] if scheme else text
+    text = text.removeprefix("www.")
     return text.rstrip("/")
 
 
@@ -232,8 +240,8 @@ def slug_words(url: str) -> frozenset[str]:
         return frozenset()
     best: frozenset[str] = frozenset()
     for segment in unquote(parts.path).split("/"):
-        segment = re.sub(r"\.(html?|php|aspx?|pdf)$", "", segment.lower())
-        words = [word for word in re.split(r"[-_+.\s]+", segment) if word]
+        segment = _PAGE_SUFFIX.sub("", segment.lower())
+        words = [word for word in _WORD_BREAK.split(segment) if word]
         words = [word for word in words if not _HASH.fullmatch(word)]
         found = content_words(" ".join(words))
         if len(found) >= 2 or len(found) > len(best):
@@ -272,7 +280,7 @@ _TRAILING_ID = re.compile(r"(?:^|[-_/.=])([a-z]{1,3})[-_]?(\d{1,6})/?$")
 
 def embedded_id(text: str) -> str | None:
     """The source id a url ends with (``.../data-as-a-product-s43`` -> ``s43``)."""
-    path = re.sub(r"[?#].*$", "", text.strip().lower())
+    path = text.strip().lower().split("?", 1)[0].split("#", 1)[0]
     match = _TRAILING_ID.search(path)
     return f"{match.group(1)}{int(match.group(2))}" if match else None
 

@@ -65,7 +65,8 @@ def source_text(
 ) -> str:
     """A whole field-notes file for source ``s<number>`` (or ``p<number>``), then ``body``.
 
-    Each source gets a title of its own (``Source s3``) unless ``title`` is given.
+    Each source gets a title of its own (``Source s3``), as real sources have, unless
+    ``title`` is given.
     """
     return (
         HEADER.format(

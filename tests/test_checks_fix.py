@@ -159,6 +159,8 @@ def test_fixes_in_the_labels_dialect(tmp_path, capsys):
 def test_fixing_the_corpus_is_safe_and_idempotent(tmp_path, capsys):
     study = tmp_path / "study"
     shutil.copytree(CORPUS, study)
+    for path in study.glob("*.md"):
+        path.chmod(0o644)  # the corpus is read-only; its copy is for writing
     findings = check_paths([study], CheckConfig())
     fixable = [f for f in findings if f.fix is not None]
     _, _, err = run(capsys, "check", str(study), "--fix", "--write")

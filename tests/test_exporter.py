@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -124,3 +125,148 @@ def test_jupyter_nbconvert_command_line(study):
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == (CORPUS / "p_1.md").read_bytes()
+
+
+# -- issue 10: nbconvert refuses what to-markdown refuses, in one line --------------------------
+
+
+def rewrite(path, change) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_crafted_markdown_path_is_refused_by_the_exporter(study, tmp_path):
+    from jupyter_coding.exporter import UnsafeTarget
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "x.md"
+    victim.write_bytes(b"keep me\n")
+
+    def point_outside(document):
+        document["metadata"]["jupyter_coding"]["markdown"] = "../outside/x.md"
+
+    rewrite(study / "s_1.ipynb", point_outside)
+    before = sorted(study.iterdir())
+    with pytest.raises(UnsafeTarget) as caught:
+        nbconvert("--to", "fieldnotes", str(study / "s_1.ipynb"))
+    assert "'../outside/x.md', which leads to" in str(caught.value)
+    assert "--FieldNotesExporter.root" in str(caught.value)
+    assert sorted(outside.iterdir()) == [victim] and victim.read_bytes() == b"keep me\n"
+    assert sorted(study.iterdir()) == before
+    # allowed explicitly: nbconvert writes its own output beside the notebook as usual
+    nbconvert(
+        "--to", "fieldnotes", f"--FieldNotesExporter.root={tmp_path}", str(study / "s_1.ipynb")
+    )
+    assert victim.read_bytes() == b"keep me\n"
+
+
+def test_a_linked_output_pointing_out_of_the_folder_is_refused(study, tmp_path):
+    from jupyter_coding.exporter import UnsafeTarget
+
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_bytes((study / "s_1.md").read_bytes())
+    (study / "s_1.md").unlink()
+    (study / "s_1.md").symlink_to(elsewhere)
+    edit(study / "s_1.ipynb", "For years our", "For many years our")
+    with pytest.raises(UnsafeTarget, match="through a link to"):
+        nbconvert("--to", "fieldnotes", str(study / "s_1.ipynb"))
+    assert "For many years" not in elsewhere.read_text(encoding="utf-8")
+
+
+def test_a_second_refusal_does_not_overwrite_the_first(study):
+    markdown = study / "s_1.md"
+    changed = markdown.read_bytes() + b"> typed in an editor\n"
+    markdown.write_bytes(changed)
+    edit(study / "s_1.ipynb", "For years our", "First: for years our")
+    nbconvert("--to", "fieldnotes", str(study / "s_1.ipynb"))
+    first = study / f"s_1.md{ALTERNATE_SUFFIX}"
+    merge_work = first.read_bytes() + b"> merging by hand\n"
+    first.write_bytes(merge_work)
+    edit(study / "s_1.ipynb", "First: for years our", "Second: for years our")
+    nbconvert("--to", "fieldnotes", str(study / "s_1.ipynb"))
+    assert first.read_bytes() == merge_work
+    second = study / f"s_1.md{ALTERNATE_SUFFIX}.1"
+    assert "Second: for years our" in second.read_text(encoding="utf-8")
+    assert markdown.read_bytes() == changed
+
+
+def bad_cell(document):
+    document["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "bad",
+            "metadata": {},
+            "outputs": [],
+            "source": "%%code\nfamiliar: a\nrelate: a ->\n",
+        }
+    )
+
+
+def bad_leading(document):
+    document["metadata"]["jupyter_coding"]["leading"] = 5
+
+
+def string_metadata(document):
+    document["metadata"]["jupyter_coding"] = "s_1.md"
+
+
+def crafted(document):
+    document["metadata"]["jupyter_coding"]["markdown"] = "/tmp/../etc/jupyter-coding-test.md"
+
+
+BAD_NOTEBOOKS = {
+    "bad_cell": (bad_cell, "bad_cell.ipynb: cell 17, line 3: relate: expected"),
+    "bad_leading": (bad_leading, "jupyter_coding.leading is 5 (a number), not text"),
+    "string_metadata": (string_metadata, "jupyter_coding is 's_1.md' (text), not a mapping"),
+    "crafted": (crafted, "refused, nothing was read or written"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_NOTEBOOKS)
+def test_nbconvert_app_reports_a_bad_notebook_in_one_line(study, capfd, name):
+    """As under ``jupyter nbconvert``: the app instance logs one line and exits 1."""
+    from nbconvert.nbconvertapp import NbConvertApp
+
+    change, expected = BAD_NOTEBOOKS[name]
+    shutil.copy(study / "s_1.ipynb", study / f"{name}.ipynb")
+    rewrite(study / f"{name}.ipynb", change)
+    before = {path.name: path.read_bytes() for path in study.iterdir()}
+    capfd.readouterr()
+    app = NbConvertApp.instance()
+    try:
+        app.initialize(["--to", "fieldnotes", str(study / f"{name}.ipynb")])
+        with pytest.raises(SystemExit) as caught:
+            app.convert_notebooks()
+    finally:
+        NbConvertApp.clear_instance()
+    assert caught.value.code == 1
+    err = capfd.readouterr().err
+    problems = [line for line in err.splitlines() if "Converting notebook" not in line]
+    assert len(problems) == 1 and expected in problems[0], err
+    assert "Traceback" not in err
+    assert {path.name: path.read_bytes() for path in study.iterdir()} == before
+
+
+def test_jupyter_nbconvert_reports_a_bad_notebook_in_one_line(study):
+    """The real command, once: one line on stderr, exit status 1, nothing written."""
+    shutil.copy(study / "s_1.ipynb", study / "bad_cell.ipynb")
+    rewrite(study / "bad_cell.ipynb", bad_cell)
+    before = {path.name: path.read_bytes() for path in study.iterdir()}
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "fieldnotes", "bad_cell.ipynb"],
+        cwd=study,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[1:] == [
+        "[NbConvertApp] ERROR | bad_cell.ipynb: cell 17, line 3: relate: expected "
+        + done.stderr.split("relate: expected ", 1)[1].rstrip("\n")
+    ]
+    assert {path.name: path.read_bytes() for path in study.iterdir()} == before

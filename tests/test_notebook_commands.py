@@ -70,8 +70,13 @@ def test_whole_corpus_round_trips_through_the_commands(tmp_path, capsys):
     assert (code, err) == (0, ""), err
     for path in [*corpus_files(), SEED]:
         assert (markdown / path.name).read_bytes() == path.read_bytes(), path.name
-    # and over the originals: nothing to write, the corpus is not touched
-    code, out, _ = run(capsys, "to-markdown", notebooks)
+    # over the originals: they are outside the notebooks' folder, so refused without --root
+    code, out, err = run(capsys, "to-markdown", notebooks)
+    assert code == 1
+    assert "70 notebooks: 0 markdown files written, 0 unchanged, 70 refused or failed" in out
+    assert err.count("outside") == 70 and "--root" in err
+    # with the folder that holds them allowed: nothing to write, the corpus is not touched
+    code, out, _ = run(capsys, "to-markdown", notebooks, "--root", CORPUS.parent.parent)
     assert code == 0
     assert "70 notebooks: 0 markdown files written, 70 unchanged" in out
 
@@ -127,7 +132,7 @@ def test_guard_refuses_a_second_notebook_of_the_same_file(study, capsys):
     assert run(capsys, "to-markdown", study / "s_1.ipynb")[0] == 0
     # the copy was made from the old bytes, and we did not write the new ones from it
     edit_cell(copy, "> For years", "For years", "Since years")
-    code, _, err = run(capsys, "to-markdown", copy)
+    code, _, err = run(capsys, "to-markdown", copy, "--root", study)  # its markdown is in ..
     assert code == 1 and "the file changed since" in err
     assert "For many years" in markdown.read_text(encoding="utf-8")
 

@@ -280,7 +280,7 @@ def test_every_code_renamed_and_back_gives_the_file_back(path):
 
 def test_corpus_typo_fixed_by_rename_and_merge(tmp_path, capsys):
     copy = tmp_path / "corpus"
-    shutil.copytree(CORPUS, copy)
+    shutil.copytree(CORPUS, copy, copy_function=shutil.copyfile)  # the corpus is read-only
     originals = {p.name: p.read_bytes() for p in copy.glob("*.md")}
     assert main(["rename", "trustworty_decision", "trustworthy_decision", str(copy)]) == 0
     assert main(["merge", "ci_cd_proces", "ci_cd_process", "ci_cd_process", str(copy)]) == 0

@@ -456,5 +456,9 @@ def test_nothing_to_export_is_one_line(tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["export", "qdpx", str(empty), "-o", str(tmp_path / "q.qdpx")]) == 1
+    assert capsys.readouterr().err.endswith(f"{empty}: no field-notes files\n")
+    # field notes that hold no source: only the template
+    (empty / "s_.md").write_text("# s \n\n## url\n\n", encoding="utf-8")
+    assert main(["export", "qdpx", str(empty), "-o", str(tmp_path / "q.qdpx")]) == 1
     assert "no sources to export" in capsys.readouterr().err
     assert not (tmp_path / "c.qdc").exists() and not (tmp_path / "q.qdpx").exists()

@@ -18,6 +18,8 @@ import pytest
 
 from jupyter_coding.cli import main
 from jupyter_coding.exporter import ALTERNATE_SUFFIX
+from jupyter_coding.files import sha256
+from jupyter_coding.notebook import METADATA_KEY
 
 from .conftest import EXAMPLES
 
@@ -33,15 +35,16 @@ def free_port() -> int:
 
 
 class Server:
-    """A Jupyter Server on 127.0.0.1 with isolated Jupyter folders and the save hook on."""
+    """A Jupyter Server on 127.0.0.1 with isolated Jupyter folders and the save hook on
+    (or the given ``jupyter_server_config.py`` text)."""
 
-    def __init__(self, root: Path, home: Path):
+    def __init__(self, root: Path, home: Path, config_text: str = HOOK_CONFIG):
         self.root = root
         self.token = secrets.token_hex(16)
         self.port = free_port()
         config = home / "config"
         config.mkdir(parents=True)
-        (config / "jupyter_server_config.py").write_text(HOOK_CONFIG, encoding="utf-8")
+        (config / "jupyter_server_config.py").write_text(config_text, encoding="utf-8")
         env = {
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(config),
@@ -133,7 +136,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
-    for name in ("s_1.md", "s_2.md", "p_1.md"):
+    for name in ("s_1.md", "s_2.md", "s_3.md", "p_1.md"):
         shutil.copy(EXAMPLES / name, root)
     assert main(["to-notebook", "-q", str(root)]) == 0
     running = Server(root, tmp_path_factory.mktemp("jupyter"))
@@ -219,3 +222,61 @@ def test_other_notebooks_are_left_alone(server):
     assert server.save("analysis.ipynb", plain)[0] == 201  # created
     assert (server.root / "analysis.ipynb").exists()
     assert not (server.root / "analysis.md").exists()
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("kind", ["parent", "absolute", "link"])
+def test_a_crafted_markdown_path_is_refused_and_nothing_is_written_outside_the_root(
+    server, tmp_path_factory, kind
+):
+    """S1: a notebook someone sends you names a file outside the server's root."""
+    outside = tmp_path_factory.mktemp("outside")
+    victim = outside / "x.md"
+    victim.write_bytes(b"# a file the researcher never meant to share\n")
+    folder = server.root / f"sent-{kind}"
+    folder.mkdir()
+    if kind == "link":  # a link inside the root, pointing out of it
+        (folder / "x.md").symlink_to(victim)
+    name = {
+        "parent": os.path.relpath(victim, folder),  # ../../outside0/x.md
+        "absolute": str(victim),
+        "link": "x.md",
+    }[kind]
+    assert name.startswith("../..") or kind != "parent"
+    notebook = server.load("s_1.ipynb")
+    # the attacker knows the file, so the guard alone would let the write through
+    notebook["metadata"][METADATA_KEY].update(markdown=name, sha256=sha256(victim.read_bytes()))
+    edit(notebook, "## title\n", "## title\nOverwritten through the save hook: ")
+    before = listing(outside)
+    status, model = server.save(f"sent-{kind}/crafted.ipynb", notebook)
+    assert status == 500, model  # the save reports it; JupyterLab shows the message
+    message = model["message"]
+    assert "the markdown was not written" in message and "refused" in message
+    assert "outside" in message and "\n" not in message
+    assert listing(outside) == before  # no x.md change, no x.md.from-notebook
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".ipynb_checkpoints") == (
+        ["crafted.ipynb", "x.md"] if kind == "link" else ["crafted.ipynb"]
+    )
+    assert "Overwritten" not in (server.root / "s_1.md").read_text(encoding="utf-8")
+
+
+def test_a_quote_cell_made_a_code_cell_keeps_its_text_on_save(server):
+    """D6: JupyterLab's Y key on a quote cell must not delete the quote from the markdown."""
+    markdown = server.root / "s_3.md"
+    before = markdown.read_bytes()
+    notebook = server.load("s_3.ipynb")
+    quote = next(c for c in notebook["cells"] if "".join(c["source"]).startswith("> "))
+    quote.update(cell_type="code", execution_count=None, outputs=[])
+    text = "".join(quote["source"])
+    status, model = server.save("s_3.ipynb", notebook)
+    assert status == 200, model
+    assert markdown.read_bytes() == before
+    assert text.encode("utf-8") in before
+    assert "holds a block of the markdown (quote); its text is kept" in server.log_text()

@@ -8,7 +8,7 @@ from collections import Counter
 from ..checks import CheckConfig, ConfigError, check_paths, rule_table
 from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from ..fixes import plan_fixes
-from ._common import add_format_argument, print_json
+from ._common import add_format_argument, print_json, study_files
 
 
 def register(subparsers) -> None:
@@ -139,7 +139,7 @@ def _failing(findings) -> bool:
 
 def _check(args, config: CheckConfig):
     try:
-        return check_paths(args.paths, config, model=args.model)
+        return check_paths(study_files(args.paths), config, model=args.model)
     except ImportError as error:  # the interop module of --model
         raise UserError(f"--model needs jupyter_coding.interop: {error}") from None
 

@@ -7,8 +7,7 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from ..files import atomic_write
-from ._common import add_format_argument, add_paths_argument
+from ._common import add_format_argument, add_paths_argument, check_output, read_all, write_output
 
 if TYPE_CHECKING:  # the reports module is imported when the command runs
     from ..reports import CodebookEntry
@@ -93,13 +92,15 @@ def render_json(entries: list[CodebookEntry]) -> str:
 
 
 def run(args) -> int:
-    from ..reports import codebook_entries, read_study
+    from ..reports import Study, codebook_entries
 
-    entries = codebook_entries(read_study(args.paths))
+    if args.output:
+        check_output(args.output)
+    entries = codebook_entries(Study.from_notes(notes for _, _, notes in read_all(args.paths)))
     render = {"md": render_markdown, "csv": render_csv, "json": render_json}[args.format]
     text = render(entries)
     if args.output:
-        atomic_write(args.output, text.encode("utf-8"))
+        write_output(args.output, text.encode("utf-8"))
         print(f"{len(entries)} codes written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -6,10 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import UserError
-from ..files import atomic_write, find_field_notes
+from ..cli import EXIT_USAGE, UserError
 from ..interop.common import NothingToExport, sources_to_export
-from ._common import add_paths_argument, read_all
+from ._common import add_paths_argument, check_output, read_all, study_files, write_output
 
 FORMATS = {
     "qdc": "the study codebook as a REFI-QDA codebook (.qdc)",
@@ -49,13 +48,22 @@ def register(subparsers) -> None:
             sub.add_argument(
                 "--codes-module",
                 metavar="MODULE",
-                help="module defining the study's codes, imported with * (e.g. codes_model)",
+                help="module defining the study's codes, imported with * (a dotted name, "
+                "e.g. codes_model)",
             )
             sub.add_argument(
                 "--metamodel-module",
                 metavar="MODULE",
                 default="metamodels.GT_coding",
-                help="module the 'source' metaclass comes from (default metamodels.GT_coding)",
+                help="module the 'source' metaclass comes from (a dotted name; default "
+                "metamodels.GT_coding)",
+            )
+            sub.add_argument(
+                "--metamodel",
+                metavar="FILE",
+                help="the study's metamodel, whose types the values must have (default: "
+                "[tool.jupyter-coding] metamodel, else the --metamodel-module's file in a "
+                "folder above the notes, the output or the codes module)",
             )
         sub.set_defaults(run=run)
 
@@ -64,15 +72,30 @@ def _check_output(output: str, paths: list[str]) -> None:
     """Refuse to write over a field-notes file: an export never replaces the source of truth."""
     if output == "-":
         return
+    check_output(output)
     target = Path(output)
     if target.suffix.lower() in (".md", ".ipynb"):
         raise UserError(f"{output}: will not write an export over a field-notes or notebook file")
     if target.exists():
-        inputs = {os.path.realpath(path) for path in find_field_notes(paths)}
+        inputs = {os.path.realpath(path) for path in study_files(paths)}
         if os.path.realpath(target) in inputs:
             raise UserError(f"{output}: is one of the field-notes files being exported")
-    if target.is_dir():
-        raise UserError(f"{output}: is a folder; name the file to write")
+
+
+def _check_modules(args) -> None:
+    """``--codes-module`` and ``--metamodel-module`` go into an import line: names only."""
+    from ..interop.codeable_models import is_module_name
+
+    for option, value in (
+        ("--codes-module", getattr(args, "codes_module", None)),
+        ("--metamodel-module", getattr(args, "metamodel_module", None)),
+    ):
+        if value is not None and not is_module_name(value):
+            raise UserError(
+                f"{option} {value!r}: not a dotted module name (identifiers joined by dots, "
+                "e.g. codes_model or metamodels.GT_coding)",
+                EXIT_USAGE,
+            )
 
 
 def _write(output: str, data: bytes) -> None:
@@ -80,7 +103,7 @@ def _write(output: str, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        atomic_write(output, data)
+        write_output(output, data)
 
 
 def _report(output: str, data: bytes, what: str) -> None:
@@ -97,6 +120,7 @@ def _project_name(paths: list[str]) -> str:
 
 
 def run(args) -> int:
+    _check_modules(args)
     _check_output(args.output, args.paths)
     notes = [parsed for _, _, parsed in read_all(args.paths, "exporting")]
     for warning in sources_to_export(notes).warnings:
@@ -128,10 +152,70 @@ def _export(args, notes) -> tuple[bytes, str]:
             f"{project.memos} memos, {project.links} links"
         )
     else:
-        from ..interop.codeable_models import render_model, source_entries
-
-        entries = source_entries(notes)
-        text = render_model(entries, args.codes_module, args.metamodel_module)
-        data = text.encode("utf-8")
-        summary = f"{len(entries)} sources, {sum(len(e.codes) for e in entries)} source-code links"
+        data, summary = _codeable_models(args, notes)
     return data, summary
+
+
+def _codeable_models(args, notes) -> tuple[bytes, str]:
+    """The sources-and-codes module: typed by the study's metamodel, defining missing codes."""
+    from dataclasses import replace
+
+    from ..checks import CheckConfig, ConfigError
+    from ..corpus import Codebook
+    from ..interop.codeable_models import (
+        code_definitions,
+        decisions_with_options,
+        module_names,
+        render_model,
+        source_entries,
+    )
+    from ..tables import paper_codes
+
+    output_folder = Path.cwd() if args.output == "-" else Path(args.output).resolve().parent
+    starts = [Path.cwd(), output_folder, *args.paths]
+    imported: set[str] = set()
+    codes_file = None
+    if args.codes_module:
+        codes_file, imported = module_names(args.codes_module, starts)
+    try:
+        config = CheckConfig.for_paths(args.paths)
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    if args.metamodel:
+        if not Path(args.metamodel).is_file():
+            raise UserError(f"{args.metamodel}: the metamodel is not there")
+        config = replace(config, metamodel=args.metamodel)
+    vocabulary = config.vocabulary(
+        [*args.paths, output_folder, *([codes_file] if codes_file else [])],
+        args.metamodel_module,
+    )
+    entries = source_entries(notes, vocabulary)
+    for entry in entries:
+        for key, value, why in entry.left_out:
+            line = entry.header_lines.get(key, 2)
+            print(
+                f"jupyter-coding export: warning: {entry.path}:{line}: {key!r} {value!r} left "
+                f"out of the model: {why}",
+                file=sys.stderr,
+            )
+    codes = paper_codes(Codebook.from_notes(notes))
+    definitions = code_definitions(codes, imported, vocabulary)
+    unevidenced = []
+    if codes_file is not None:
+        applied = {code.identifier for code in codes}
+        unevidenced = [d for d in decisions_with_options(codes_file) if d not in applied]
+        for name in unevidenced:
+            print(
+                f"jupyter-coding export: warning: {codes_file}: decision {name} has options but "
+                "no field notes apply it: left out of the model (the study's overview table "
+                "cannot shade a decision without evidence)",
+                file=sys.stderr,
+            )
+    text = render_model(
+        entries, args.codes_module, args.metamodel_module, definitions, vocabulary, unevidenced
+    )
+    links = sum(len(e.codes) for e in entries)
+    summary = f"{len(entries)} sources, {len(definitions)} codes defined, {links} source-code links"
+    if args.codes_module:
+        summary += f", the other codes from {args.codes_module}"
+    return text.encode("utf-8"), summary

@@ -36,13 +36,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..interop.refi_qda import compare_codebook, read_codebook
+    from ..interop.refi_qda import MAX_UNPACKED, compare_codebook, read_codebook
 
-    try:
-        with open(args.file, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise UserError(f"{args.file}: {error.strerror or error}") from None
+    data = _read_capped(args.file, MAX_UNPACKED)
     try:
         exchanged = read_codebook(data)
     except FieldNotesError as error:
@@ -54,6 +50,25 @@ def run(args) -> int:
     else:
         print(format_changes(args.file, changes))
     return 1 if changes.changed else 0
+
+
+def _read_capped(path: str, most: int) -> bytes:
+    """The file's bytes, read a chunk at a time, refused past ``most``."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(2**20):
+                size += len(chunk)
+                if size > most:
+                    raise UserError(
+                        f"{path}: larger than {most // 2**20} MiB, the most read from a "
+                        "codebook or project"
+                    )
+                chunks.append(chunk)
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}") from None
+    return b"".join(chunks)
 
 
 def format_changes(file: str, changes) -> str:

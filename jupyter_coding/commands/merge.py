@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_paths_argument
+from ._common import add_paths_argument, study_files
 from ._refactoring import add_dry_run_argument, apply
 
 
@@ -26,4 +26,5 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..refactor import plan_merge
 
-    return apply(plan_merge(args.paths, [args.first, args.second], args.into), args.dry_run)
+    files = study_files(args.paths)
+    return apply(plan_merge(files, [args.first, args.second], args.into), args.dry_run)

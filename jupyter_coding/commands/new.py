@@ -8,7 +8,7 @@ from ..cli import UserError
 from ..fieldnotes import parse, read_text
 from ..fieldnotes.dialect import SEED, Dialect, votes
 from ..fieldnotes.new_source import file_name, render_new_source
-from ..files import atomic_write, find_field_notes, sha256
+from ..files import find_field_notes, sha256, write_new
 from ._notebooks import import_nbformat_quickly
 
 # option -> header field
@@ -93,7 +93,7 @@ def run(args) -> int:
     text = render_new_source(source_id, values, dialect)
     folder.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    atomic_write(target, data)
+    _create(target, data)
     print(f"wrote {target}")
     if args.no_notebook:
         return 0
@@ -101,6 +101,14 @@ def run(args) -> int:
     from ..notebook import add_empty_cell, notebook_json, to_notebook
 
     notebook = add_empty_cell(to_notebook(parse(text, str(target)), name, sha256(data)))
-    atomic_write(notebook_path, notebook_json(notebook).encode("utf-8"))
+    _create(notebook_path, notebook_json(notebook).encode("utf-8"))
     print(f"wrote {notebook_path}")
     return 0
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Write a new file, never over one made meanwhile (by another ``new``, say)."""
+    try:
+        write_new(path, data)
+    except FileExistsError:
+        raise UserError(f"{path} exists already; pick another id") from None

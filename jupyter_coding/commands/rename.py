@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_paths_argument
+from ._common import add_paths_argument, study_files
 from ._refactoring import add_dry_run_argument, apply
 
 
@@ -25,4 +25,4 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..refactor import plan_rename
 
-    return apply(plan_rename(args.paths, args.old, args.new), args.dry_run)
+    return apply(plan_rename(study_files(args.paths), args.old, args.new), args.dry_run)

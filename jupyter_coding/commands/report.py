@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UserError
-from ._common import add_paths_argument
+from ._common import add_paths_argument, check_output, read_all
 
 
 def register(subparsers) -> None:
@@ -32,12 +32,16 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..reports import MatplotlibMissing, read_study, write_html_report
+    from ..reports import MatplotlibMissing, Study, write_html_report
 
-    study = read_study(args.paths, order=args.order)
+    check_output(args.output)
+    notes = (parsed for _, _, parsed in read_all(args.paths))
+    study = Study.from_notes(notes, order=args.order)
     try:
         write_html_report(study, args.output, title=args.title)
     except MatplotlibMissing as error:
         raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"{args.output}: {error.strerror or error}") from None
     print(f"report written to {args.output}", file=sys.stderr)
     return 0

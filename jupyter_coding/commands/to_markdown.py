@@ -22,7 +22,9 @@ def register(subparsers) -> None:
         "deleted cells change only their part; a %%code cell in the concise syntax becomes "
         "a canonical trace. A markdown file that changed since the notebook was made from "
         "it is not overwritten: the text goes to NAME.md.from-notebook instead (use --force "
-        "to overwrite). Folders are searched for notebooks made by to-notebook. "
+        "to overwrite). The markdown file a notebook names must be inside the notebook's "
+        "folder (or --root): a notebook's metadata cannot send the write elsewhere. "
+        "Folders are searched for notebooks made by to-notebook. "
         "Exit 1 if any file was refused or failed.",
     )
     add_paths_argument(parser, "notebooks, or folders holding them")
@@ -31,17 +33,35 @@ def register(subparsers) -> None:
         "a markdown file (for one notebook) or a folder to write the markdown into",
         "overwrite markdown files even when they changed since the notebook was made",
     )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the folder markdown files may be written in (default: each notebook's own "
+        "folder); for notebooks made with to-notebook -o, whose markdown is elsewhere",
+    )
     parser.set_defaults(run=run)
+
+
+ROOT_HINT = " (if you trust this notebook, allow a folder holding that file with --root DIR)"
+
+
+def destination(args, path: Path, relative: Path, notebook, single: bool) -> tuple[Path, Path]:
+    """(markdown file to write, folder the write must stay in) for one notebook."""
+    from ..exporter import markdown_target, named_markdown
+
+    if args.output is None:
+        root = Path(args.root) if args.root else path.parent
+        return markdown_target(path, notebook, root, ROOT_HINT), root
+    out = Path(args.output)
+    name = named_markdown(path, notebook).name  # only the name: -o says where
+    if single and out.suffix == ".md" and not out.is_dir():
+        return out, out.parent
+    return out / relative.parent / name, out
 
 
 def run(args) -> int:
     import_nbformat_quickly()
-    from ..exporter import (
-        WriteRecord,
-        export_notebook_file,
-        markdown_target,
-        write_notebook_markdown,
-    )
+    from ..exporter import WriteRecord, export_notebook_file, write_notebook_markdown
     from ..notebook import made_from_markdown
 
     inputs = notebook_inputs(args.paths)
@@ -59,15 +79,10 @@ def run(args) -> int:
                 if not named and not made_from_markdown(notebook):
                     skipped += 1  # some other notebook in the folder
                     continue
-                target = markdown_target(path, notebook)
+                target, root = destination(args, path, relative, notebook, single)
                 if args.output is not None:
-                    out = Path(args.output)
-                    if single and out.suffix == ".md" and not out.is_dir():
-                        target = out
-                    else:
-                        target = out / relative.parent / target.name
                     target.parent.mkdir(parents=True, exist_ok=True)
-                for notice in export.left_out:
+                for notice in export.notices:
                     print(f"{path}: {notice}", file=sys.stderr)
                 result = write_notebook_markdown(
                     path,
@@ -75,6 +90,7 @@ def run(args) -> int:
                     export.text,
                     record,
                     target=target,
+                    root=root,
                     force=args.force,
                     sync=sync_each,
                 )

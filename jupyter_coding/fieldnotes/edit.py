@@ -157,14 +157,16 @@ def set_attached_codes(
     return replace_block_text(notes, trace, "".join(lines))
 
 
-_ITEM_LINE = re.compile(r"[ \t]*[^\W\d]\w*(?:[ \t]*,[ \t]*[^\W\d]\w*)*[ \t]*,?[ \t]*")
+# the last comma is optional as a group: ``[ \t]*,?[ \t]*`` backtracks quadratically
+_ITEM_LINE = re.compile(r"[ \t]*[^\W\d]\w*(?:[ \t]*,[ \t]*[^\W\d]\w*)*[ \t]*(?:,[ \t]*)?")
+_CODE_WORD = re.compile(r"[^\s,']+")
 
 
 def _only_a_list(block: PythonBlock) -> bool:
     """True when the block holds its code list and nothing else."""
     if block.definitions or block.relations or block.facts.comments or block.problems:
         return False
-    return re.findall(r"[^\s,']+", block.code) == [use.identifier for use in block.attached]
+    return _CODE_WORD.findall(block.code) == [use.identifier for use in block.attached]
 
 
 def _edit_list_lines(code_lines: list[str], current: list[str], codes: list[str]) -> list[str]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["FieldNotesError", "decode", "is_blank", "read_text", "split_lines", "stripped"]
+__all__ = [
+    "FieldNotesError",
+    "cr_line_ends",
+    "decode",
+    "is_blank",
+    "read_text",
+    "split_lines",
+    "stripped",
+]
 
 
 class FieldNotesError(Exception):
@@ -40,6 +48,25 @@ def split_lines(text: str) -> list[str]:
     if last:
         result.append(last)
     return result
+
+
+def cr_line_ends(text: str) -> str | None:
+    """What is wrong with a text whose lines end in ``\\r`` alone (old Mac files), or None.
+
+    Lines are split on ``\\n`` only, so that every byte comes back (a ``\\r`` inside
+    a line is kept as it is); such a file then reads as one long line, with no
+    header, quotes or traces. It is reported, not read another way: when more
+    lines end in a lone ``\\r`` than in ``\\n``, the file says which line end it
+    meant. CRLF files read as they are (``\\r`` stays at the end of each line).
+    """
+    lone = text.count("\r") - text.count("\r\n")
+    if lone == 0 or lone <= text.count("\n"):
+        return None
+    lines = f"{lone} line{'s' * (lone != 1)} end{'s' * (lone == 1)}"
+    return (
+        f"{lines} in \\r alone (old Mac line ends), so the file reads as one line and "
+        "nothing in it is counted; save it with \\n line ends"
+    )
 
 
 def stripped(line: str) -> str:

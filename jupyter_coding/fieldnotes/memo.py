@@ -8,7 +8,8 @@ from dataclasses import dataclass
 __all__ = ["CodeList", "read_code_list"]
 
 CODE_ITEM = re.compile(r"[a-z_][A-Za-z0-9_]*")
-CODE_LIST = re.compile(r"(?P<prefix>[^:]{1,60}?)[ \t]*:[ \t]*(?P<items>\S.*)")
+INS_TAG = re.compile(r"</?ins>")
+MAX_PREFIX = 60  # characters before the colon: a longer text is a sentence, not a list
 CODE_KIND_WORDS = re.compile(
     r"\b(options?|forces?|terms?|codes?|practices?|patterns?|decisions?|items?|concepts?)\b",
     re.IGNORECASE,
@@ -36,14 +37,21 @@ class CodeList:
 
 def read_code_list(text: str, line: int) -> CodeList | None:
     """``Familiar option: a, b`` -> CodeList; None for a line that is not one."""
-    text = re.sub(r"</?ins>", "", text).lstrip("-* ").strip()
-    match = CODE_LIST.fullmatch(text)
-    if match is None:
+    text = INS_TAG.sub("", text).lstrip("-* ").strip()
+    # split at the first colon by hand: a regular expression for "prefix, spaces,
+    # colon" tries every prefix length against the spaces (slow on long lines)
+    colon = text.find(":")
+    if colon < 1:
         return None
-    prefix = match.group("prefix").strip()
+    head = text[:colon]
+    prefix = head.rstrip(" \t") or head[:1]
+    rest = text[colon + 1 :].lstrip(" \t")
+    if len(prefix) > MAX_PREFIX or not rest or rest[0].isspace() or "\n" in rest:
+        return None
+    prefix = prefix.strip()
     if not CODE_KIND_WORDS.search(prefix) or len(prefix.split()) > 8:
         return None
-    items = [item.strip().rstrip(".").strip() for item in match.group("items").split(",")]
+    items = [item.strip().rstrip(".").strip() for item in rest.split(",")]
     items = [item for item in items if item]
     if not items:
         return None

@@ -24,6 +24,7 @@ __all__ = [
     "CodeBlock",
     "CodeList",
     "CodingLine",
+    "Disagreement",
     "FieldNotes",
     "Header",
     "HeaderField",
@@ -351,6 +352,21 @@ class AxialTrace(Block):
 
 
 @dataclass(eq=False)
+class Disagreement(Block):
+    """``**CODERS DISAGREE:** a above, b below``: two coders coded the same quotes.
+
+    A merge of two coders' versions (:mod:`jupyter_coding.coders`) writes one between
+    the traces of one coder (above) and those of the other (below), for them to discuss.
+    The traces below code the same quotes as those above.
+    """
+
+    above: str = ""  # the coder whose traces stand above the marker
+    below: str = ""
+
+    kind: ClassVar[str] = "disagreement"
+
+
+@dataclass(eq=False)
 class Image(Block):
     """``![alt](url)`` on a line of its own."""
 
@@ -511,18 +527,25 @@ class FieldNotes:
     def evidence(self, block: Block) -> list[Quote]:
         """The quotes a trace codes: the run of quotes (and images) right before it.
 
-        Interview speaker-only paragraphs (``> Interviewer``) are not evidence.
+        Interview speaker-only paragraphs (``> Interviewer``) are not evidence. Traces
+        below a :class:`Disagreement` marker code the quotes of the traces above it.
         """
         if self._evidence is None:
             found: dict[int, list[Quote]] = {}
             run: list[Quote] = []
+            held: list[Quote] = []  # the last run of quotes, for the traces below a marker
             for candidate in self.blocks:
                 found[id(candidate)] = run
                 if isinstance(candidate, Quote):
                     if not candidate.is_speaker_only:
                         run = [*run, candidate]
-                elif not isinstance(candidate, (Image, Blank)):
+                    held = run
+                elif isinstance(candidate, Disagreement):
+                    run = held  # the other coder's traces code the same quotes
+                elif isinstance(candidate, (OpenTrace, AxialTrace)):
                     run = []
+                elif not isinstance(candidate, (Image, Blank)):
+                    run = held = []
             self._evidence = found
         return list(self._evidence.get(id(block), []))
 

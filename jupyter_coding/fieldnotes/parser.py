@@ -5,12 +5,20 @@ never a marker, quote or heading) cuts the file into blocks. Each block keeps it
 lines verbatim; blank lines after a block are its ``trailing``. Whatever is not
 recognised becomes a :class:`Raw` block, so ``parse(text).to_text() == text`` for
 any text at all.
+
+A fence someone forgot to close must not turn the rest of the file into python:
+see :meth:`_Parser.fence_end` for where such a block ends.
+
+Every regular expression here runs on user text, so each is written to fail in
+time linear in the line (no two quantifiers that can share the same characters
+next to each other); ``tests/test_integrity_inputs_regex.py`` holds them to it.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import pairwise
 
 from .lines import split_lines, stripped
 from .model import (
@@ -19,6 +27,7 @@ from .model import (
     Block,
     CodeBlock,
     CodingLine,
+    Disagreement,
     FieldNotes,
     Header,
     HeaderField,
@@ -33,8 +42,10 @@ from .model import (
 __all__ = ["parse", "parse_blocks"]
 
 KIND_LINE = re.compile(r"#[ \t]+([A-Za-z]{1,3})[ \t]*")
-ID_LINE = re.compile(r"[ \t]*(\d*)[ \t]*")
-FIELD_HEADING = re.compile(r"## (\S.*?)[ \t]*")
+# the digits are optional as a group: ``[ \t]*\d*[ \t]*`` backtracks quadratically
+ID_LINE = re.compile(r"[ \t]*(?:(\d+)[ \t]*)?")
+# the name is stripped in python: a lazy ``(\S.*?)[ \t]*`` backtracks quadratically
+FIELD_HEADING = re.compile(r"## (\S.*)")
 OPEN_MARKER = re.compile(
     r"(?:>[ \t]*)?\*\*[ \t]*OPEN[ \t]+CODING(?:[ \t]+TRACE)?[ \t]*(?::\*\*|\*\*[ \t]*:).*",
     re.IGNORECASE,
@@ -43,13 +54,30 @@ AXIAL_MARKER = re.compile(
     r"(?:>[ \t]*)?\*\*[ \t]*AXIAL[ \t]+CODING(?:[ \t]+TRACE)?[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)",
     re.IGNORECASE,
 )
+# written by a merge of two coders' versions (jupyter_coding.coders)
+DISAGREEMENT_MARKER = re.compile(
+    r"\*\*[ \t]*CODERS?[ \t]+DISAGREE[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)", re.IGNORECASE
+)
+DISAGREEMENT_NAMES = re.compile(
+    r"[ \t]*(?P<above>[^\s,;]+)[ \t]+above[ \t]*,[ \t]*(?P<below>[^\s,;]+)[ \t]+below",
+    re.IGNORECASE,
+)
 CODING_LINE = re.compile(r"#[ \t]+coding", re.IGNORECASE)
-QUOTE_START = re.compile(r" {0,3}>")
-FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+# the look-aheads keep the run whole: else a line of backticks that fails is tried
+# again with every shorter run (quadratic)
+FENCE = re.compile(r" {0,3}(`{3,}(?!`)|~{3,}(?!~))(.*)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]*)\)")
-IMAGE_START = re.compile(r" {0,3}!\[")
-ADD_CODES_LABEL = re.compile(r"add[ \t]+codes?[ \t]+to[ \t]*([\w-]*)[ \t]*:?", re.IGNORECASE)
+IMAGE_ALT = re.compile(r"!\[([^\]]*)\]")
+# the target is optional as a group, so that the spaces around it cannot be shared
+ADD_CODES_LABEL = re.compile(r"add[ \t]+codes?[ \t]+to(?:[ \t]*([\w-]+))?[ \t]*:?", re.IGNORECASE)
 ADDED_LABEL = re.compile(r"(?:added|add)[ \t]*:?", re.IGNORECASE)
+# ``s43 = CClass(source, "s43"``. The look-behind starts a try only where a word
+# starts: without it every position of a long word is tried again (quadratic).
+SOURCE_CCLASS = re.compile(r"(?<!\w)(\w+)\s*=\s*CClass\(\s*source\s*,\s*([\"'])(.*?)\2")
+# info strings of fences that hold python (or nothing said): such a block cannot
+# hold a quote, a marker, an image or another opener, so one of those before the
+# closer means the fence was never closed
+PYTHON_INFO = frozenset({"", "python", "python3", "py"})
 TEMPLATE_MARKS = ("<ins>Option:", "#added classes:")
 
 
@@ -64,7 +92,7 @@ def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
 
 
 # line kinds, computed once per line
-BLANK, TEXT, QUOTE, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, CODING = range(8)
+BLANK, TEXT, QUOTE, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, CODING, DISAGREE = range(9)
 
 
 def classify(line: str) -> int:
@@ -82,6 +110,8 @@ def classify(line: str) -> int:
             return OPEN
         if AXIAL_MARKER.fullmatch(text):
             return AXIAL
+        if first == "*" and DISAGREEMENT_MARKER.fullmatch(text):
+            return DISAGREE
     if indent > 3:
         return TEXT
     if first == ">":
@@ -98,22 +128,17 @@ def classify(line: str) -> int:
 # the kind a line's first character decides; -1: look closer (``classify``)
 _FIRST_KIND = {"\n": BLANK, **{c: -1 for c in " \t\r\ufeff*>`~!#"}}
 # lazy continuation: any line but a blank, marker, fence or image goes on
-_QUOTE_STOPS = frozenset((BLANK, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE))
+_QUOTE_STOPS = frozenset((BLANK, OPEN, AXIAL, FENCE_LINE, IMAGE_LINE, DISAGREE))
+# lines that cannot be inside a python block (an opener, too: see ``fence_end``)
+_FENCE_STOPS = frozenset((QUOTE, OPEN, AXIAL, IMAGE_LINE, CODING, DISAGREE))
+
+
+# what ends a paragraph of text (or a disagreement marker's)
+_PARAGRAPH_STOPS = (BLANK, OPEN, AXIAL, FENCE_LINE, QUOTE, IMAGE_LINE, CODING, DISAGREE)
 
 
 def _fence(line: str) -> re.Match | None:
     return FENCE.fullmatch(line.rstrip("\r\n"))
-
-
-def _is_fence_close(line: str, opener: str) -> bool:
-    match = _fence(line)
-    if match is None or match.group(2).strip():
-        return False
-    return match.group(1)[0] == opener[0] and len(match.group(1)) >= len(opener)
-
-
-def _is_blank(line: str) -> bool:
-    return not line.strip(" \t\r\n")
 
 
 class _Parser:
@@ -135,6 +160,19 @@ class _Parser:
         # where runs end: found once, then looked up by bisection
         self.non_blank = [i for i, k in enumerate(kinds) if k != BLANK]
         self.quote_stops = [i for i, k in enumerate(kinds) if k in _QUOTE_STOPS]
+        # fences: the closers of each fence character (index, length), and the lines
+        # python never holds, which end a fence left open
+        self.closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
+        self._long_closers: dict[tuple[str, int], list[int]] = {}
+        openers = []
+        for index in [i for i, kind in enumerate(kinds) if kind == FENCE_LINE]:
+            fence, info = _fence(lines[index]).groups()
+            if info.strip():
+                openers.append(index)
+            else:
+                self.closers[fence[0]].append((index, len(fence)))
+        stops = [i for i, kind in enumerate(kinds) if kind in _FENCE_STOPS]
+        self.fence_stops = sorted(stops + openers) if openers else stops
         self.first = first_line
         self.pos = 0
         self.blocks: list[Block] = []
@@ -188,10 +226,11 @@ class _Parser:
         fields: list[HeaderField] = []
         while end < len(self.lines):
             line = self.lines[end]
-            if line.startswith("## ") and FIELD_HEADING.fullmatch(line.rstrip("\r\n")):
+            heading = FIELD_HEADING.fullmatch(line.rstrip("\r\n")) if line[:3] == "## " else None
+            if heading:
                 if fields:
                     fields[-1].value_end = end
-                name = FIELD_HEADING.fullmatch(line.rstrip("\r\n")).group(1)
+                name = heading.group(1).rstrip(" \t")
                 fields.append(HeaderField(name, end, end + 1, end + 1))
             elif self.kinds[end] not in (BLANK, TEXT, IMAGE_LINE) or not fields:
                 break
@@ -199,7 +238,7 @@ class _Parser:
         if fields:
             fields[-1].value_end = end
         # blank lines closing the last value stay in the header: they are its value
-        header = Header(self.lines[:end], kind_letter=kind.group(1), number=ident.group(1))
+        header = Header(self.lines[:end], kind_letter=kind.group(1), number=ident.group(1) or "")
         header.fields = fields
         self.add(header, 0)
         self.pos = end
@@ -217,6 +256,8 @@ class _Parser:
         elif kind == CODING:
             self.pos += 1
             self.add(CodingLine([line]), start)
+        elif kind == DISAGREE:
+            self.disagreement()
         elif kind == IMAGE_LINE:
             self.pos += 1
             self.add(_image(line), start)
@@ -240,24 +281,79 @@ class _Parser:
 
     def raw(self) -> None:
         start = self.pos
-        end = self.paragraph_end(start, (BLANK, OPEN, AXIAL, FENCE_LINE, QUOTE, IMAGE_LINE, CODING))
+        end = self.paragraph_end(start, _PARAGRAPH_STOPS)
         self.pos = end
         self.add(Raw(self.lines[start:end]), start)
 
+    def disagreement(self) -> None:
+        start = self.pos
+        end = self.paragraph_end(start, _PARAGRAPH_STOPS)
+        self.pos = end
+        text = DISAGREEMENT_MARKER.fullmatch(stripped(self.lines[start])).group(1)
+        names = DISAGREEMENT_NAMES.match(text)
+        above, below = (names.group("above"), names.group("below")) if names else ("", "")
+        self.add(Disagreement(self.lines[start:end], above=above, below=below), start)
+
     def fence_end(self, start: int) -> tuple[int, bool]:
-        """Index after the fence opened at ``start``, and whether it was closed."""
-        opener = _fence(self.lines[start]).group(1)
+        """Index after the fence opened at ``start``, and whether it was closed.
+
+        A fence is closed by the next fence line of its character, at least as long
+        and with no info string. A fence left open must not swallow the rest of the
+        file (quotes and traces read as python, their words as codes), so the fence
+        is taken as never closed, and its block ends, where a line comes that python
+        never holds: a quote, a trace marker, an image, ``# coding`` or the opener of
+        another fenced block, or prose (a sentence or a label) after a blank line;
+        blank lines and the label of the next block before that line are not its
+        code. A python fence (or one with no info string) reaching such a line
+        before its closer was never closed; any other fence (```` ```markdown ````
+        may quote anything) is closed by its closer and ends like this only when the
+        file has none. A fence with nothing after it that ends it runs to the end of
+        the file, as before. Every line stays in exactly one block either way.
+        """
+        lines, kinds = self.lines, self.kinds
+        fence, info = _fence(lines[start]).groups()
+        candidates = self.closers_at_least(fence[0], len(fence))
+        at = bisect_right(candidates, start)
+        closer = candidates[at] if at < len(candidates) else None
+        stops = self.fence_stops
+        at = bisect_right(stops, start)
+        stop = stops[at] if at < len(stops) else None
+        python = info.strip().lower() in PYTHON_INFO
+        if closer is not None and (stop is None or closer < stop or not python):
+            return closer + 1, True
+        end = stop if stop is not None else len(lines)
+        prose = self.prose_after_blank(start + 1, end)
+        if prose is not None:
+            end = prose
+        elif stop is None:
+            return end, False  # nothing ends it: to the end of the file
+        elif kinds[end] == FENCE_LINE:
+            # ``add codes to s9:`` above the next opener is that block's label
+            label = end
+            while label > start + 1 and kinds[label - 1] == BLANK:
+                label -= 1
+            if label > start + 1 and _role(stripped(lines[label - 1]))[0] != "unlabelled":
+                end = label - 1
+        while end > start + 1 and kinds[end - 1] == BLANK:
+            end -= 1
+        return end, False
+
+    def closers_at_least(self, char: str, length: int) -> list[int]:
+        """Where the closers of ``char`` at least ``length`` long are (made once per length)."""
+        key = (char, length)
+        found = self._long_closers.get(key)
+        if found is None:
+            found = [index for index, size in self.closers[char] if size >= length]
+            self._long_closers[key] = found
+        return found
+
+    def prose_after_blank(self, start: int, end: int) -> int | None:
+        """The first line in ``start:end`` after a blank line that reads as prose."""
         kinds, lines = self.kinds, self.lines
-        index = start + 1
-        while True:
-            # only a line that looks like a fence can close one
-            try:
-                index = kinds.index(FENCE_LINE, index)
-            except ValueError:
-                return len(lines), False
-            if _is_fence_close(lines[index], opener):
-                return index + 1, True
-            index += 1
+        for index in range(max(start, 1), end):
+            if kinds[index] == TEXT and kinds[index - 1] == BLANK and _is_prose(lines[index]):
+                return index
+        return None
 
     def trace_end(self, start: int) -> int:
         """A trace runs to the next quote, marker or image outside a fence."""
@@ -268,7 +364,7 @@ class _Parser:
             if kind == FENCE_LINE:
                 index, _ = self.fence_end(index)
                 continue
-            if kind in (OPEN, AXIAL, QUOTE, IMAGE_LINE, CODING):
+            if kind in (OPEN, AXIAL, QUOTE, IMAGE_LINE, CODING, DISAGREE):
                 break
             index += 1
         # blank lines at the end are the separator, not the trace
@@ -344,7 +440,7 @@ class _Parser:
             return False
         end, closed = self.fence_end(start + 1)
         code = "".join(self.lines[start + 2 : end - 1 if closed else end])
-        match = re.search(r"(\w+)\s*=\s*CClass\(\s*source\s*,\s*([\"'])(.*?)\2", code)
+        match = SOURCE_CCLASS.search(code)
         if match is None:
             return False
         blocks, _ = self.python_blocks(start + 1, end)
@@ -361,8 +457,23 @@ class _Parser:
         return True
 
 
-def _is_plain_heading(line: str) -> bool:
-    return line.startswith("#")
+def _is_prose(line: str) -> bool:
+    """A line no python block holds: a label, or words in a row as in a sentence.
+
+    Code at the margin is a call, an assignment or a list of identifiers
+    (``a, b``): it has brackets or ``=``, or a comma after each word.
+    """
+    if not line[:1].isalpha():
+        return False
+    text = stripped(line)
+    if _role(text)[0] != "unlabelled":
+        return True
+    if any(char in text for char in '=()[]{}#"`\\'):
+        return False
+    words = text.split()
+    return len(words) >= 3 and any(
+        first[-1].isalnum() and second[0].isalpha() for first, second in pairwise(words)
+    )
 
 
 def _image(line: str) -> Image:
@@ -370,12 +481,14 @@ def _image(line: str) -> Image:
     match = IMAGE.fullmatch(text)
     if match:
         return Image([line], alt=match.group("alt"), url=match.group("url"))
-    alt = re.match(r"!\[([^\]]*)\]", text)
-    url = re.search(r"\]\((.*?)\)?$", text)
+    alt = IMAGE_ALT.match(text)
+    # the url runs from the first ``](`` to the end, less one closing ``)``
+    start = text.find("](")
+    url = text[start + 2 :] if start >= 0 else ""
     return Image(
         [line],
         alt=alt.group(1) if alt else "",
-        url=url.group(1) if url else "",
+        url=url[:-1] if url.endswith(")") else url,
         malformed=True,
     )
 
@@ -385,7 +498,7 @@ def _role(label: str | None) -> tuple[str, str | None]:
         return "unlabelled", None
     match = ADD_CODES_LABEL.fullmatch(label)
     if match:
-        return "add_codes", match.group(1)
+        return "add_codes", match.group(1) or ""
     if ADDED_LABEL.fullmatch(label):
         return "added", None
     return "unlabelled", None

@@ -36,6 +36,12 @@ RELATION_FUNCTIONS = {
 }
 
 # Order matters: triple quotes before plain strings, strings before comments.
+# A quote that opens no string is an ``op``. The string it failed to open is not
+# looked for again from each escaped quote inside it, because ``esc`` takes a
+# backslash and the quote after it as one token (an ``op`` too): without that, a
+# long line of backslashes and quotes is scanned to its end once per quote
+# (quadratic). Outside strings a backslash is never valid python but before a
+# newline, so no code that means something reads differently.
 _TOKEN = re.compile(
     r"""
     (?P<tq>'''|\"\"\")
@@ -45,10 +51,15 @@ _TOKEN = re.compile(
   | (?P<ws>[ \t\r\f\v]+|\\\n)
   | (?P<ident>[^\W\d]\w*)
   | (?P<num>\d[\w.]*)
+  | (?P<esc>\\["'])
   | (?P<op>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+# ``CClas(`` is a typo the corpus has: still a definition
+_CCLASS_NAME = re.compile(r"CClas+")
 
 
 class Token(NamedTuple):
@@ -119,7 +130,7 @@ def tokenize(code: str) -> list[Token]:
     line = 0
     append = tokens.append
     for match in _TOKEN.finditer(code):
-        kind = match.lastgroup
+        kind = "op" if match.lastgroup == "esc" else match.lastgroup
         text = match.group()
         if kind == "nl":
             append(Token(kind, text, line))
@@ -135,7 +146,8 @@ def tokenize(code: str) -> list[Token]:
 def token_spans(code: str) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of every token of ``code``, spaces included: for exact edits."""
     for match in _TOKEN.finditer(code):
-        yield match.lastgroup, match.start(), match.end()
+        kind = match.lastgroup
+        yield "op" if kind == "esc" else kind, match.start(), match.end()
 
 
 class _Scanner:
@@ -241,7 +253,7 @@ class _Scanner:
     def assignment(self, target: Token) -> None:
         self.pos += 2  # identifier, '='
         callee = self.peek()
-        if callee is not None and callee.kind == "ident" and re.fullmatch(r"CClas+", callee.text):
+        if callee is not None and callee.kind == "ident" and _CCLASS_NAME.fullmatch(callee.text):
             self.definition(target, callee)
             return
         # ``x = \`` / ``register.add_links(...)[0]``: an assignment of a link

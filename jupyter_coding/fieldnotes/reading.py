@@ -107,8 +107,9 @@ class MemoItem:
         )
 
 
-# a list's last item is often joined by "and"
-_AND = re.compile(r"\s+and\s+|^and\s+", re.IGNORECASE)
+# a list's last item is often joined by "and". A try starts only where spaces
+# start (``(?<!\s)``): else each space of a long run is tried again (quadratic)
+_AND = re.compile(r"(?<!\s)\s+and\s+|^and\s+", re.IGNORECASE)
 _LIST_CONTINUATION = re.compile(r"[A-Za-z_][\w ]*(?:,[ \t]*[A-Za-z_][\w ]*)*,?")
 _OPTION_WORDS = re.compile(
     r"\b(?:options?|codes?|terms?|items?|practices?|patterns?|decisions?|concepts?)\b",

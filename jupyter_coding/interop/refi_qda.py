@@ -30,6 +30,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
@@ -477,25 +478,99 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+_XML_POSITION = re.compile(r": line \d+, column \d+$")
+
+
+def _xml_error(error: ET.ParseError, what: str) -> FieldNotesError:
+    line, _ = error.position
+    message = _XML_POSITION.sub("", str(error))
+    return FieldNotesError(f"not a valid REFI-QDA {what}: {message}", None, line)
+
+
 def _parse_xml(data: bytes, what: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
-        line, _ = error.position
-        message = re.sub(r": line \d+, column \d+$", "", str(error))
-        raise FieldNotesError(f"not a valid REFI-QDA {what}: {message}", None, line) from None
+        raise _xml_error(error, what) from None
 
 
-def _project_xml(data: bytes) -> bytes:
-    """``project.qde`` of a ``.qdpx`` archive."""
+# -- reading archives: what a .qdpx may make us read ---------------------------
+
+# A .qdpx is a zip someone sent: a 1 MB one can unpack to gigabytes (a zip bomb).
+# The directory says how big each member is, and is checked first, but it can
+# lie, so the bytes are counted again while they are unpacked.
+MAX_UNPACKED = 512 * 2**20  # bytes unpacked from one archive, all members together
+MAX_RATIO = 100  # unpacked bytes per byte of the archive; real projects have about 6
+RATIO_FROM = 2**20  # below this many bytes unpacked the ratio is not held against it
+_CHUNK = 2**16
+
+
+# what a damaged, encrypted or oddly packed member raises while it is unpacked
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+
+class _Unpacked:
+    """Counts what is unpacked from one archive and stops at either limit."""
+
+    def __init__(self, archive_size: int) -> None:
+        self.archive_size = max(archive_size, 1)
+        self.total = 0
+
+    def check(self, name: str, size: int, said: bool = False) -> None:
+        """Refuse when ``size`` more bytes of ``name`` go past a limit."""
+        total = self.total + size
+        verb = "would unpack" if said else "unpacks"
+        if total > MAX_UNPACKED:
+            raise FieldNotesError(
+                f"{name} in the archive {verb} to more than {MAX_UNPACKED // 2**20} MiB "
+                "(the most read from a .qdpx); nothing was read"
+            )
+        if total > RATIO_FROM and total > MAX_RATIO * self.archive_size:
+            raise FieldNotesError(
+                f"{name} in the archive {verb} to more than {MAX_RATIO} times the archive's "
+                f"{self.archive_size:,} bytes (a zip bomb?); nothing was read"
+            )
+
+    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, sink) -> None:
+        """Unpack one member chunk by chunk into ``sink``, within the limits."""
+        self.check(info.filename, info.file_size, said=True)
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise FieldNotesError(
+                f"{info.filename} in the archive would unpack to {info.file_size:,} bytes from "
+                f"{info.compress_size:,}, more than {MAX_RATIO} times (a zip bomb?); "
+                "nothing was read"
+            )
+        try:
+            with archive.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    self.check(info.filename, len(chunk))
+                    self.total += len(chunk)
+                    sink(chunk)
+        except _DAMAGED as error:
+            message = f"{info.filename} in the archive cannot be read: {error}"
+            raise FieldNotesError(message) from None
+
+
+def _open_archive(data: bytes) -> zipfile.ZipFile:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-            if not names:
-                raise FieldNotesError("the .qdpx archive holds no project.qde")
-            return archive.read(names[0])
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise FieldNotesError(f"not a .qdpx archive: {error}") from None
+
+
+def _project_root(data: bytes, unpacked: _Unpacked | None = None) -> ET.Element:
+    """The parsed ``project.qde`` of a ``.qdpx`` archive, parsed as it is unpacked."""
+    unpacked = unpacked or _Unpacked(len(data))
+    with _open_archive(data) as archive:
+        members = [i for i in archive.infolist() if i.filename.lower().endswith(".qde")]
+        if not members:
+            raise FieldNotesError("the .qdpx archive holds no project.qde")
+        parser = ET.XMLParser()
+        try:
+            unpacked.read(archive, members[0], parser.feed)
+            return parser.close()
+        except ET.ParseError as error:
+            raise _xml_error(error, "project") from None
 
 
 def _child(node: ET.Element, name: str) -> ET.Element | None:
@@ -532,10 +607,13 @@ def _read_codes(holder: ET.Element | None) -> list[ExchangedCode]:
 
 
 def read_codebook(data: bytes) -> list[ExchangedCode]:
-    """Every code (categories included) of a ``.qdc`` codebook or a ``.qdpx`` project."""
-    if data[:2] == b"PK":
-        data = _project_xml(data)
-    root = _parse_xml(data, "codebook")
+    """Every code (categories included) of a ``.qdc`` codebook or a ``.qdpx`` project.
+
+    From a ``.qdpx`` no more than :data:`MAX_UNPACKED` bytes, nor more than
+    :data:`MAX_RATIO` times the archive's size, are unpacked: past either limit
+    it is a :class:`FieldNotesError` that says which.
+    """
+    root = _project_root(data) if data[:2] == b"PK" else _parse_xml(data, "codebook")
     if _local(root.tag) == "Project":
         book = _child(root, "CodeBook")
         root = book if book is not None else root
@@ -570,11 +648,20 @@ class ProjectContent:
 
 
 def read_project(data: bytes) -> ProjectContent:
-    """Read a ``.qdpx`` back: codes, sources with their text and codings, notes, links."""
-    root = _parse_xml(_project_xml(data), "project")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    """Read a ``.qdpx`` back: codes, sources with their text and codings, notes, links.
+
+    Within the limits of :func:`read_codebook`, for all members together.
+    """
+    unpacked = _Unpacked(len(data))
+    root = _project_root(data, unpacked)
+    files: dict[str, bytes] = {}
+    with _open_archive(data) as archive:
         members = archive.namelist()
-        files = {name: archive.read(name) for name in members if name.startswith("sources/")}
+        for info in archive.infolist():
+            if info.filename.startswith("sources/"):
+                chunks: list[bytes] = []
+                unpacked.read(archive, info, chunks.append)
+                files[info.filename] = b"".join(chunks)
     variables = {
         v.get("guid"): v.get("name", "") for v in root.iter() if _local(v.tag) == "Variable"
     }

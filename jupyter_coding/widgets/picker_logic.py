@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..corpus import Code, Codebook, Evidence, most_used_first
-from ..similarity import closest, spelling_key
+from ..similarity import closest, letters_in_order, spelling_key
 from .cell_edit import NewCode, add_codes
 
 __all__ = [
@@ -88,8 +88,7 @@ class CodeIndex:
 
     def _letters_in_order(self, letters: str, candidates: list[int] | None) -> list[int]:
         """Positions whose identifier holds ``letters`` in order (``dcat`` -> data_catalogue)."""
-        pattern = re.compile("".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in letters))
-        match, identifiers = pattern.match, self._identifiers
+        match, identifiers = letters_in_order(letters), self._identifiers
         if candidates is None:
             return [p for p, identifier in enumerate(identifiers) if match(identifier)]
         return [p for p in candidates if match(identifiers[p])]
