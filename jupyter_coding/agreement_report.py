@@ -10,6 +10,7 @@ import html
 from collections.abc import Callable
 
 from .compare_coders import Coding, Comparison, DisagreementRow, Figures
+from .words import count
 
 __all__ = ["as_dict", "html_page", "shorten", "text_report"]
 
@@ -43,10 +44,6 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
-
-
 def _where(coding: Coding) -> str:
     traces = ", ".join(str(line) for line in coding.trace_lines)
     trace = f" (trace {traces})" if traces else " (no trace)"
@@ -73,7 +70,7 @@ def _units_sentence(comparison: Comparison) -> str:
         else ""
     )
     return (
-        f"Unit: the quote paragraph. {_count(len(comparison.units), 'quote')} coded by at least "
+        f"Unit: the quote paragraph. {count(len(comparison.units), 'quote')} coded by at least "
         f"one coder are compared; {comparison.uncoded} {LEFT_OUT}{only}."
     )
 
@@ -93,16 +90,16 @@ def text_report(comparison: Comparison) -> str:
     names = comparison.names
     out = [
         f"Agreement of {len(names)} coders: "
-        + ", ".join(f"{c.name} ({c.spec}, {_count(c.files, 'file')})" for c in comparison.coders),
+        + ", ".join(f"{c.name} ({c.spec}, {count(c.files, 'file')})" for c in comparison.coders),
         _units_sentence(comparison),
         "",
-        f"Overall ({_count(comparison.overall.quotes, 'quote')})",
+        f"Overall ({count(comparison.overall.quotes, 'quote')})",
     ]
     for label, value, note in _figure_lines(comparison.overall):
         out.append(f"  {label:<22} {value:>7}   ({note})")
     for first, second, figures in comparison.pairs:
         out.append(
-            f"  {first} / {second} ({_count(figures.quotes, 'quote')}): "
+            f"  {first} / {second} ({count(figures.quotes, 'quote')}): "
             f"{_percent(figures.percent_agreement)}, kappa {_number(figures.cohen_kappa)}, "
             f"alpha {_number(figures.alpha)}, MASI alpha {_number(figures.alpha_masi)}"
         )
@@ -121,7 +118,7 @@ def text_report(comparison: Comparison) -> str:
     out += [
         "",
         f"Disagreements: {len(comparison.disagreements)} of "
-        f"{_count(len(comparison.units), 'quote')}, the most frequent first",
+        f"{count(len(comparison.units), 'quote')}, the most frequent first",
     ]
     for row in comparison.disagreements:
         out.append(f'  {row.unit.file}  "{shorten(row.unit.text)}"')
@@ -258,7 +255,7 @@ def html_body(comparison: Comparison, link: Linker | None = None) -> str:
             ],
         ),
         '<section id="overall">',
-        f"<h2>Overall ({html.escape(_count(overall.quotes, 'quote'))})</h2>",
+        f"<h2>Overall ({html.escape(count(overall.quotes, 'quote'))})</h2>",
         _table(["figure", "value", "over"], figure_rows),
     ]
     if comparison.pairs:

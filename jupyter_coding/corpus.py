@@ -774,6 +774,8 @@ class Codebook:
         return sorted(found, key=coding_order)
 
     def suggest(self, identifier: str, n: int = 3) -> list[str]:
-        """Known codes closest to ``identifier`` (for ``did you mean ...?``)."""
-        defined = [c.identifier for c in self.codes.values() if c.defined]
-        return closest(identifier, defined or list(self.codes), n=n)
+        """Known codes closest to ``identifier`` (for ``did you mean ...?``), by identifier
+        and by label (``master_data_management`` is ``mdm``, "Master Data Management")."""
+        pool = [c for c in self.codes.values() if c.defined] or list(self.codes.values())
+        labels = {c.identifier: c.label for c in pool}
+        return closest(identifier, [c.identifier for c in pool], n=n, labels=labels)

@@ -1,18 +1,36 @@
-"""How alike two code identifiers are: edit distance and spelling variants.
+"""How alike two codes are: by identifier (typos, spellings, word forms, word order)
+and by label.
 
-Used wherever a typo should be caught: ``did you mean ...?`` in ``%%code``, the
-near-duplicate check, and the new-code form of the picker.
+Used wherever one meaning under two names should be caught: ``did you mean ...?``
+in ``check`` and ``%%code``, the near-duplicate and same-label checks, and the
+new-code form of the picker. What counts as *the same name* (case, separators,
+plural endings, British/American spelling) is :mod:`jupyter_coding.fieldnotes.names`;
+this module adds what is only *nearly* the same: a letter or two, another form of a
+word (``managing``/``manage``), the same words in another order, and an identifier
+whose words are those of another code's label.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-__all__ = ["closest", "edit_distance", "letters_in_order", "normalise", "spelling_key"]
+from .fieldnotes.names import name_key, normalise, spelling_key
 
-_SEPARATORS = re.compile(r"[\s\-_]+")
+__all__ = [
+    "closest",
+    "content_words",
+    "edit_distance",
+    "label_fit",
+    "letters_in_order",
+    "names_label",
+    "normalise",
+    "spelling_key",
+    "stem_key",
+    "variant_kind",
+    "word_stem",
+]
 
 
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
@@ -87,62 +105,216 @@ def letters_in_order(letters: str, first_anchored: bool = False):
     return re.compile("".join(pieces)).match
 
 
-@lru_cache(maxsize=8192)
-def normalise(identifier: str) -> str:
-    """Lower case, separators and spaces as ``_``."""
-    return _SEPARATORS.sub("_", identifier.strip().lower())
+# endings of English word forms: ``managing``, ``managed``, ``manage`` are one stem.
+# The stem must keep 4 letters, so ``need``, ``used`` and ``red`` stay whole.
+_FORM_ENDINGS = ("ing", "ed", "e")
+_MIN_STEM = 4
 
 
-# British -> American endings and words the field writes both ways
-_SPELLINGS = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"isation", "ization"),
-        (r"ise(s|d)?\b", r"ize\1"),
-        (r"ising\b", "izing"),
-        (r"yse(s|d)?\b", r"yze\1"),
-        (r"ogue\b", "og"),
-        (r"ogues\b", "ogs"),
-        (r"our\b", "or"),
-        (r"ours\b", "ors"),
-        (r"(?<=[a-z])re\b", "er"),
-        (r"lling\b", "ling"),
-        (r"lled\b", "led"),
-    )
+@lru_cache(maxsize=65536)
+def word_stem(word: str) -> str:
+    """A word without its plural and its verb ending (``permissions`` -> ``permission``,
+    ``managing`` and ``manage`` -> ``manag``), after :func:`name_key`'s spelling rules."""
+    word = name_key(word)
+    for ending in _FORM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def stem_key(text: str) -> str:
+    """A key equal for names made of the same words in any order and form.
+
+    ``managing_read_write_permission`` and ``manage_read_write_permissions``,
+    ``change_data_capture`` and ``capture_data_change`` share a key. Small words
+    count (``data_as_a_product`` is not ``data_product``).
+    """
+    return "_".join(sorted(word_stem(word) for word in name_key(text).split("_") if word))
+
+
+# words that carry no meaning of their own in a label
+STOP_WORDS = frozenset(
+    """
+    a an the of for to and or in on at by as is are be it its with from into via per each
+    vs versus their your our this that
+    """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
 
-@lru_cache(maxsize=8192)  # called for every candidate of every look-up
-def spelling_key(identifier: str) -> str:
-    """A key equal for British/American spellings and singular/plural of each word."""
-    words = []
-    for word in normalise(identifier).split("_"):
-        for pattern, replacement in _SPELLINGS:
-            word = pattern.sub(replacement, word)
-        if len(word) > 3 and word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-            word = word[:-2]
-        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.append(word)
-    return "_".join(words)
+@lru_cache(maxsize=65536)
+def content_words(text: str) -> frozenset[str]:
+    """The stems of a name's or label's meaningful words (small words left out)."""
+    return frozenset(
+        word_stem(word) for word in name_key(text).split("_") if word and word not in STOP_WORDS
+    )
 
 
-def closest(name: str, candidates: Iterable[str], n: int = 3, max_distance: int = 3) -> list[str]:
-    """Up to ``n`` candidates nearest to ``name`` (spelling variants first, then edit distance)."""
+def label_fit(identifier: str, label: str | None) -> float:
+    """How much an identifier and a label share words (0 to 1, Jaccard of content words)."""
+    if not label:
+        return 0.0
+    ours, theirs = content_words(identifier), content_words(label)
+    if not ours or not theirs:
+        return 0.0
+    return len(ours & theirs) / len(ours | theirs)
+
+
+# an identifier names a label when it holds at least this many of the label's words
+# (``configure_pipelines_for_dependency_management`` is "Configure pipelines for
+# dependency management"; ``single_subscription_separate_workspace_per_domain`` is "A
+# single Azure Subscription with separate workspaces for each domain")
+LABEL_COVERAGE = 0.75
+
+
+def names_label(identifier: str, label: str | None) -> bool:
+    """True when all of the identifier's words (two or more) are in ``label``, and they
+    make up most of it: the identifier is that label written as a name."""
+    if not label:
+        return False
+    ours, theirs = content_words(identifier), content_words(label)
+    if len(ours) < 2 or not ours <= theirs:
+        return False
+    return len(ours) / len(theirs) >= LABEL_COVERAGE
+
+
+def _typo(a: str, b: str) -> bool:
+    """Two words one typo apart: a letter (5 letters or more), or two letters moved
+    (6 letters or more, the same letters: ``workpasce``/``workspace``). Two other
+    letters apart are often other words (``production``/``protection``)."""
+    if min(len(a), len(b)) < 5:
+        return False
+    distance = edit_distance(a, b, 2)
+    return distance <= 1 or (distance == 2 and len(a) >= 6 and sorted(a) == sorted(b))
+
+
+def _plural_pair(x: str, y: str) -> bool:
+    short, long = sorted((x, y), key=len)
+    return long in (short + "s", short + "es") or (short[-1:] == "y" and long == short[:-1] + "ies")
+
+
+def variant_kind(a: str, b: str) -> str | None:
+    """Why two identifiers look like one code, in words; None when they do not.
+
+    The same words in British/American spelling, singular/plural, case or spacing;
+    one letter apart (5 letters or more); the same words in another form or order
+    (``managing_read_write_permission``/``manage_read_write_permissions``); or one
+    word with two letters moved in an otherwise equal name
+    (``dedicated_workpasce``/``dedicated_workspace``).
+    """
+    if a == b:
+        return None
+    if spelling_key(a) == spelling_key(b):
+        return _spelling_variant(a, b)
+    na, nb = normalise(a), normalise(b)
+    if min(len(na), len(nb)) >= 5 and edit_distance(na, nb, 1) <= 1:
+        return "one letter apart"
+    words_a, words_b = na.split("_"), nb.split("_")
+    if stem_key(a) == stem_key(b):
+        kinds = []
+        if [word_stem(w) for w in words_a] != [word_stem(w) for w in words_b]:
+            kinds.append("the same words in another order")
+        pairs = zip(sorted(words_a, key=word_stem), sorted(words_b, key=word_stem), strict=True)
+        forms = {
+            "singular/plural" if spelling_key(x) == spelling_key(y) else "another form of a word"
+            for x, y in pairs
+            if x != y
+        }
+        kinds += sorted(forms)
+        return " and ".join(kinds) or "another form of a word"
+    if len(words_a) == len(words_b) and len(words_a) > 1:
+        differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+        if len(differing) == 1 and _typo(*differing[0]):
+            x, y = differing[0]
+            return f"a typo in one word ({x}/{y})"
+    return None
+
+
+def _spelling_variant(a: str, b: str) -> str:
+    """Why two identifiers with one spelling key differ, in words."""
+    words_a, words_b = normalise(a).split("_"), normalise(b).split("_")
+    kinds = []
+    if normalise(a) != a or normalise(b) != b:
+        kinds.append("spaces or case")
+    if len(words_a) == len(words_b):
+        for x, y in zip(words_a, words_b, strict=True):
+            if x == y:
+                continue
+            kinds.append("singular/plural" if _plural_pair(x, y) else "British/American spelling")
+    else:
+        kinds.append("word split")
+    return " and ".join(dict.fromkeys(kinds)) or "spelling variant"
+
+
+def closest(
+    name: str,
+    candidates: Iterable[str],
+    n: int = 3,
+    max_distance: int = 3,
+    labels: Mapping[str, str | None] | None = None,
+) -> list[str]:
+    """Up to ``n`` candidates nearest to ``name``, best first.
+
+    First the candidates that are ``name`` in another spelling, form or word order
+    (by identifier, or by label when ``labels`` gives the candidates' labels), then
+    those a few letters away, then those whose label ``name``'s words spell out
+    (:func:`names_label`).
+    """
     target = normalise(name)
-    key = spelling_key(name)
+    key, stems = spelling_key(name), stem_key(name)
+    limit = min(max_distance, max(1, len(target) // 3))
     scored = []
     for candidate in candidates:
         if candidate == name:
             continue
-        if spelling_key(candidate) == key:
-            scored.append((0, candidate))
+        label = labels.get(candidate) if labels else None
+        if spelling_key(candidate) == key or stem_key(candidate) == stems:
+            scored.append((0.0, candidate))
             continue
-        limit = min(max_distance, max(1, len(target) // 3))
+        if label and (name_key(label) == name_key(name) or stem_key(label) == stems):
+            scored.append((0.5, candidate))
+            continue
         distance = edit_distance(target, normalise(candidate), limit)
         if distance <= limit:
-            scored.append((distance, candidate))
+            scored.append((float(distance), candidate))
+        elif label and names_label(name, label):
+            scored.append((limit + 0.5 - label_fit(name, label), candidate))
     scored.sort()
     return [candidate for _, candidate in scored[:n]]
+
+
+def similar_pairs(names: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Pairs of names that look like one code, ``(a, b, why)`` with ``a < b``, sorted.
+
+    :func:`variant_kind` decides; candidates come from indexes (spelling key, stem
+    key, one-character deletions, the name with one word left out), so a large
+    codebook costs no comparison per pair.
+    """
+    unique = sorted(set(names))
+    groups: dict[tuple, set[str]] = {}
+
+    def index(key: tuple, name: str) -> None:
+        groups.setdefault(key, set()).add(name)
+
+    for name in unique:
+        index(("spelling", spelling_key(name)), name)
+        index(("stem", stem_key(name)), name)
+        normal = normalise(name)
+        if len(normal) >= 5:
+            index(("deletion", normal), name)
+            for i in range(len(normal)):
+                index(("deletion", normal[:i] + normal[i + 1 :]), name)
+        words = normal.split("_")
+        if len(words) > 1:
+            for i in range(len(words)):
+                index(("word", len(words), i, *words[:i], *words[i + 1 :]), name)
+    pairs: dict[tuple[str, str], str] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        ordered = sorted(group)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if (a, b) not in pairs and (why := variant_kind(a, b)) is not None:
+                    pairs[a, b] = why
+    return sorted((a, b, why) for (a, b), why in pairs.items())

@@ -55,7 +55,7 @@ def source_text(
     number: int,
     body: str = "",
     *,
-    title: str = "A source",
+    title: str | None = None,
     source_type: str = "Practitioner Audience Article",
     author_type: str = "Practitioner",
     cclass_type: str | None = None,
@@ -63,11 +63,15 @@ def source_text(
     name: str | None = None,
     kind: str = "s",
 ) -> str:
-    """A whole field-notes file for source ``s<number>`` (or ``p<number>``), then ``body``."""
+    """A whole field-notes file for source ``s<number>`` (or ``p<number>``), then ``body``.
+
+    Each source gets a title of its own (``Source s3``), as real sources have, unless
+    ``title`` is given.
+    """
     return (
         HEADER.format(
             n=number,
-            title=title,
+            title=title if title is not None else f"Source {kind}{number}",
             source_type=source_type,
             author_type=author_type,
             cclass_type=cclass_type if cclass_type is not None else source_type,

@@ -508,8 +508,12 @@ def test_overview_table_differs_only_by_reported_drift(
 
 
 def small_study(folder: Path) -> Path:
-    write(folder, "s_1.md", source_text(1, trace("q", "a", added='a = CClass(force, "A")')))
-    write(folder, "s_2.md", source_text(2, trace("q", "b", added='b = CClass(practice, "B")')))
+    body_1, body_2 = (
+        trace("q", "a", added='a = CClass(force, "A")'),
+        trace("q", "b", added='b = CClass(practice, "B")'),
+    )
+    write(folder, "s_1.md", source_text(1, body_1, title="A source"))
+    write(folder, "s_2.md", source_text(2, body_2, title="A source"))
     return folder
 
 

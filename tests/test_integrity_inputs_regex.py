@@ -221,7 +221,6 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         [lambda n: "CClass(" + " " * n + "!", lambda n: "CClas" + "s" * n, lambda n: "CClass(" * n],
     ),
     "completion._IDENTIFIER_PREFIX": ("fullmatch", ["data_cat"], [lambda n: "a" * n + "!"]),
-    "similarity._SEPARATORS": ("sub", ["data-catalogue _x"], [lambda n: " -_" * n]),
     "widgets.picker_logic._SEPARATORS": ("sub", ["data catalogue"], [lambda n: " -" * n]),
     "widgets.picker_logic._WORD": (
         "findall",
@@ -236,6 +235,47 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
     "checks._RULE_PREFIX": ("fullmatch", ["JC40"], [lambda n: "JC" + "1" * n]),
     "checks._FILE_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s" * n + "_!"]),
     "checks._ON_LINE": ("sub", ["'(' was never closed on line 4"], [lambda n: "on line " * n]),
+    "checks._PLACEHOLDER": (
+        "fullmatch",
+        ["TODO", "...", "<memo>", "n/a"],
+        [lambda n: "-" * n + "x", lambda n: "<" + "a" * n, lambda n: "." * n + "x"],
+    ),
+    "fixes._CCLASS_KEY": (
+        "match",
+        ['    "tiny url": "https://example.org/t/1",'],
+        [lambda n: " " * n + "!", lambda n: '"' + "a" * n, lambda n: '"a"' + " " * n + "!"],
+    ),
+    "fixes._LITERAL": (
+        "fullmatch",
+        ['"a \\" b"', "True", "'x'"],
+        [lambda n: '"' + "a" * n, lambda n: '"' + "\\a" * n, lambda n: '"' + '\\"' * n],
+    ),
+    "source_metadata._KIND": ("match", ["s43"], [lambda n: "s" * n]),
+    "source_metadata._BAD_SCHEME": ("match", ["https:/example.org"], [lambda n: "a" * n + "!"]),
+    "source_metadata._SCHEME_START": ("match", ["hhttps://example.org"], [lambda n: "h" * n]),
+    "source_metadata._SCHEME_PREFIX": ("match", ["https://example.org"], [lambda n: "a" * n]),
+    "source_metadata._PAGE_SUFFIX": ("sub", ["post.html"], [lambda n: ".htm" * n + "!"]),
+    "source_metadata._WORD_BREAK": ("split", ["designing-data_products"], [lambda n: "- " * n]),
+    "source_metadata._HOST_AND_PATH": (
+        "fullmatch",
+        ["example.org/a-b", "www.mindtheproduct.com/x/#:~:text=As"],
+        [
+            lambda n: "a." * n + "!",
+            lambda n: "a" * n + "!",
+            lambda n: "a-" * n + ".",
+            lambda n: "a.b" + "/" * n + " ",
+        ],
+    ),
+    "source_metadata._HASH": (
+        "fullmatch",
+        ["b6b93edf3d23", "2023"],
+        [lambda n: "a" * n + "!", lambda n: "1a" * n + "!", lambda n: "f" * n + "!"],
+    ),
+    "source_metadata._TRAILING_ID": (
+        "search",
+        ["https://tinyurl.com/data-as-a-product-s43"],
+        [lambda n: "-s1" * n + "!", lambda n: "a" * n, lambda n: "-" * n + "s"],
+    ),
     "interop.refi_qda._NOT_XML": ("sub", ["a\x00b"], [lambda n: "\x01" * n]),
     "interop.refi_qda._XML_POSITION": (
         "sub",
@@ -247,7 +287,7 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
 PATTERNS.update(
     {
         f"{spellings}[{index}]": ("sub", [example], [lambda n, e=example: e[:-1] * n])
-        for spellings in ("similarity._SPELLINGS", "fieldnotes.names._SPELLINGS")
+        for spellings in ("fieldnotes.names._SPELLINGS",)
         for index, example in enumerate(
             [
                 "standardisation",

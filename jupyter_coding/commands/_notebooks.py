@@ -69,11 +69,6 @@ def output_path(output: str | None, relative: Path, suffix: str, single: bool) -
     return out / relative.with_suffix(suffix)
 
 
-def count(number: int, noun: str) -> str:
-    """``1 notebook``, ``3 notebooks``."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def relative_to_folder(target: Path, folder: Path) -> str:
     """``target`` as seen from ``folder``, with forward slashes (stored in notebooks)."""
     return Path(os.path.relpath(target, folder)).as_posix()

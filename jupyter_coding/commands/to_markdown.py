@@ -9,8 +9,9 @@ from pathlib import Path
 from ..cli import UserError
 from ..fieldnotes import FieldNotesError
 from ..progress import MIN_ITEMS, progress
+from ..words import count
 from ._common import add_paths_argument
-from ._notebooks import add_write_options, count, import_nbformat_quickly, notebook_inputs
+from ._notebooks import add_write_options, import_nbformat_quickly, notebook_inputs
 
 
 def register(subparsers) -> None:

@@ -8,10 +8,10 @@ from ..cli import UserError
 from ..fieldnotes import FieldNotesError, parse, read_text
 from ..files import atomic_write, sha256
 from ..progress import MIN_ITEMS, progress
+from ..words import count
 from ._common import add_paths_argument
 from ._notebooks import (
     add_write_options,
-    count,
     import_nbformat_quickly,
     markdown_inputs,
     output_path,
