@@ -117,8 +117,8 @@ def run(args) -> int:
         print_json([finding.as_dict() for finding in findings])
     elif args.statistics:
         counts = Counter((finding.rule, finding.name) for finding in findings)
-        for (rule_id, name), count in sorted(counts.items()):
-            print(f"{count:>6}  {rule_id}  {name}")
+        for (rule_id, name), number in sorted(counts.items()):
+            print(f"{number:>6}  {rule_id}  {name}")
     else:
         for finding in findings:
             print(finding.format())
