@@ -42,6 +42,7 @@ from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
 from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.lines import is_blank, split_lines
+from .notebook_text import Node
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -140,48 +141,6 @@ def _cell_texts(notes: FieldNotes) -> Iterator[tuple[str, str, str]]:
         if body.endswith("\n"):
             body = body[:-1]
         yield kind, body, text[len(body) :]
-
-
-class Node(dict):
-    """A dict with attribute access, as nbformat's ``NotebookNode`` behaves.
-
-    Notebooks are built from these rather than from nbformat's factories: importing
-    nbformat (and jsonschema) costs about a quarter of a second, and the factories
-    validate every cell. The layout is nbformat's own (version 4.5, ids on cells), and
-    the tests check that every notebook is valid and written byte for byte as nbformat
-    writes it. Mappings stored in it become nodes too, as in ``NotebookNode``.
-    """
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value) -> None:
-        self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setitem__(self, key, value) -> None:
-        dict.__setitem__(self, key, _as_node(value))
-
-
-def _as_node(value):
-    """``value`` with every mapping in it a :class:`Node` (nbformat's ``from_dict``)."""
-    if isinstance(value, dict):
-        if type(value) is Node:
-            return value
-        return Node({key: _as_node(item) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return type(value)(_as_node(item) for item in value)
-    return value
 
 
 # nbformat's version-4 layout: ``nbformat.v4.new_notebook()`` and its cell factories
