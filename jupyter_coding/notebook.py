@@ -533,9 +533,12 @@ def unsaved_changes(notebook: NotebookNode, markdown_text: str) -> str | None:
     return "it has edits that are not in the markdown"
 
 
-def round_trip(text: str, path: str | None = None) -> str:
+def round_trip(text: str, path: str | None = None, notes: FieldNotes | None = None) -> str:
     """markdown -> notebook -> JSON text -> notebook -> markdown: what researchers rely on.
 
-    The JSON is read back as ``to-markdown`` reads it, as plain data.
+    The JSON is read back as ``to-markdown`` reads it, as plain data. ``notes``: the
+    text parsed already (``verify`` parses each file once).
     """
-    return to_markdown(notebook_text.loads(notebook_json(to_notebook(parse(text, path)))), path)
+    if notes is None:
+        notes = parse(text, path)
+    return to_markdown(notebook_text.loads(notebook_json(to_notebook(notes))), path)

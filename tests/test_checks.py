@@ -236,8 +236,7 @@ def test_memo_names_codes_the_axial_trace_does_not_use(tmp_path):
     (finding,) = only(one_file(tmp_path, body), "JC201")
     assert (finding.line, finding.col) == (40, 18)
     assert finding.message.startswith(
-        "the memo names sql_layer, data_catalogue but the axial trace (line 42) does not apply "
-        "them"
+        "the memo names sql_layer, data_catalogue but the axial trace (line 42) does not apply them"
     )
 
 
