@@ -1,9 +1,11 @@
-"""What the speed work must not change: parallel verify prints what serial verify prints."""
+"""What the speed work must not change: what verify prints, in parallel; --help."""
 
 from __future__ import annotations
 
 import multiprocessing
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -76,3 +78,31 @@ def test_parallel_verify_stops_at_an_unreadable_file_in_its_turn(capsys, monkeyp
     code, out, err = serial
     assert code == 1 and out == ""
     assert err.startswith(f"jupyter-coding verify: {bad}:3: not valid UTF-8")
+
+
+# -- --help without importing the commands ---------------------------------------------------
+
+
+def test_help_from_the_sources_is_the_help_of_the_imported_commands():
+    from jupyter_coding.cli import COMMANDS, _registration, build_parser
+
+    assert all(_registration(name) is not None for name in COMMANDS)
+    assert build_parser(summaries=True).format_help() == build_parser().format_help()
+
+
+def test_help_and_version_import_no_command_module():
+    script = (
+        "import sys\n"
+        "from jupyter_coding.cli import main\n"
+        "for argv in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('jupyter_coding.') and m not in\n"
+        "          ('jupyter_coding.cli', 'jupyter_coding.commands')]\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stderr.strip() == "[]"
