@@ -1,15 +1,18 @@
-"""What the speed work must not change: what verify prints, in parallel; --help."""
+"""What the speed work must not change: verify's output in parallel, --help, did you mean."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import shutil
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from jupyter_coding import verify
+from jupyter_coding import similarity, verify
 from jupyter_coding.cli import main
 
 from .conftest import CORPUS, EXAMPLES, corpus_files
@@ -106,3 +109,47 @@ def test_help_and_version_import_no_command_module():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stderr.strip() == "[]"
+
+
+# -- did you mean: the index answers what comparing one by one answers ---------------------
+
+NAME = st.text(alphabet="abc_-sX ", max_size=9)
+
+
+def reference_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+@given(NAME, NAME, st.one_of(st.none(), st.integers(0, 4)))
+@settings(max_examples=2000, deadline=None)
+def test_edit_distance_is_levenshtein_up_to_the_limit(a, b, limit):
+    distance = reference_distance(a, b)
+    expected = distance if limit is None or distance <= limit else limit + 1
+    assert similarity.edit_distance(a, b, limit) == expected
+
+
+@given(st.lists(NAME, max_size=60), NAME, st.integers(1, 4), st.integers(0, 3))
+@settings(max_examples=1500, deadline=None)
+def test_the_index_finds_what_a_scan_finds(candidates, name, n, max_distance):
+    index = similarity.CandidateIndex(tuple(candidates))
+    expected = similarity._closest_by_scan(name, candidates, n, max_distance)
+    assert index.closest(name, n, max_distance) == expected
+
+
+def test_closest_in_a_big_codebook_is_what_a_scan_finds():
+    words = ["data", "product", "catalogue", "mesh", "domain", "quality", "owner", "team"]
+    names = [f"{a}_{b}_{i % 7}" for i, (a, b) in enumerate(itertools.product(words, words))]
+    names = names * 5 + ["data_catalog", "data_catalogues", "Data-Catalogue"]
+    assert len(names) >= similarity.INDEX_FROM
+    for name in ["data_catalogue", "dta_product_3", "mesh_mesh_1", "team", "x", "", "owner_t"]:
+        for n, max_distance in [(3, 3), (1, 2), (5, 1)]:
+            expected = similarity._closest_by_scan(name, names, n, max_distance)
+            assert similarity.closest(name, names, n, max_distance) == expected
