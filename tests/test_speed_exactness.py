@@ -153,3 +153,41 @@ def test_closest_in_a_big_codebook_is_what_a_scan_finds():
         for n, max_distance in [(3, 3), (1, 2), (5, 1)]:
             expected = similarity._closest_by_scan(name, names, n, max_distance)
             assert similarity.closest(name, names, n, max_distance) == expected
+
+
+# -- the saturation figure keeps its size --------------------------------------------------
+
+
+def points(count: int) -> list:
+    from jupyter_coding.reports import SaturationPoint
+
+    made, total = [], 0
+    for number in range(1, count + 1):
+        new = tuple(f"c{number}_{i}" for i in range(number % 4))
+        total += len(new)
+        made.append(SaturationPoint(f"s{number}", new, total))
+    return made
+
+
+def test_a_small_study_has_a_bar_per_source():
+    from jupyter_coding.reports import saturation_figure
+
+    axes = saturation_figure(points(68)).axes[0]
+    assert [bar.get_height() for bar in axes.patches] == [p.new for p in points(68)]
+    assert axes.get_ylabel() == "new codes in the source"
+
+
+def test_a_big_study_has_a_bar_per_run_of_sources_and_a_figure_that_stays_small():
+    from jupyter_coding.reports import MOST_BARS, figure_svg, saturation_figure
+
+    many = points(6800)
+    figure = saturation_figure(many)
+    axes = figure.axes[0]
+    heights = [bar.get_height() for bar in axes.patches]
+    assert len(heights) <= MOST_BARS and sum(heights) == many[-1].total
+    assert axes.get_ylabel() == "new codes in 46 sources"
+    assert axes.get_xticklabels()[0].get_text() == "s1-s46"
+    assert figure.get_size_inches()[0] <= 0.14 * MOST_BARS + 2
+    line = figure.axes[1].get_lines()[0]
+    assert list(line.get_ydata())[-1] == many[-1].total
+    assert len(figure_svg(figure)) < 2 * len(figure_svg(saturation_figure(points(MOST_BARS))))
