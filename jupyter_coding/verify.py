@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .fieldnotes import FieldNotesError, parse, read_text, split_lines
+from .fieldnotes import parse, read_text, split_lines
 
-__all__ = ["Verdict", "first_difference", "verify_files", "verify_notes", "verify_text"]
+__all__ = [
+    "Verdict",
+    "first_difference",
+    "verify_file",
+    "verify_files",
+    "verify_notes",
+    "verify_text",
+]
 
 NOTEBOOK_ROUND_TRIP = "the notebook round trip"
-# files verified per task of a worker process, and the fewest files worth the workers
-CHUNK = 48
-PARALLEL_FROM = 4 * CHUNK
 
 
 @dataclass
@@ -77,51 +80,18 @@ def verify_notes(text: str, path: str = "<text>") -> list[Verdict]:
     ]
 
 
-def _verify_chunk(paths: Sequence[str]) -> list[list[Verdict] | FieldNotesError]:
-    """Verdicts of each file, or the error that stopped reading it (shown in order)."""
-    results: list[list[Verdict] | FieldNotesError] = []
-    for path in paths:
-        try:
-            results.append(verify_notes(read_text(path), path))
-        except FieldNotesError as error:
-            results.append(error)
-    return results
-
-
-def workers() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def verify_file(path: str) -> list[Verdict]:
+    """Both checks of ``verify`` on the file at ``path`` (a bad file: FieldNotesError)."""
+    return verify_notes(read_text(path), path)
 
 
 def verify_files(paths: Sequence[str]) -> Iterator[list[Verdict]]:
     """The verdicts of each file, in the order given; a file that cannot be read raises
     its :class:`FieldNotesError` in its turn.
 
-    Files are independent, so many of them are verified in worker processes (chunks of
-    :data:`CHUNK` files, one process per core); the results come back in order, so the
-    output is the same as one process gives.
+    Files are independent, so many of them are verified on every core
+    (:func:`jupyter_coding.parallel.map_in_order`): the output is what one process gives.
     """
-    chunks = [paths[start : start + CHUNK] for start in range(0, len(paths), CHUNK)]
-    count = min(workers(), len(chunks))
-    if len(paths) < PARALLEL_FROM or count < 2:
-        results = (_verify_chunk(chunk) for chunk in chunks)
-        yield from _unpack(results)
-        return
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import map_in_order
 
-    pool = ProcessPoolExecutor(count)
-    try:
-        yield from _unpack(pool.map(_verify_chunk, chunks))
-    finally:  # stopped early (an unreadable file): the chunks not started are dropped
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _unpack(results) -> Iterator[list[Verdict]]:
-    for chunk in results:
-        for result in chunk:
-            if isinstance(result, FieldNotesError):
-                raise result
-            yield result
+    return map_in_order(verify_file, paths)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding import similarity, verify
+from jupyter_coding import parallel, similarity
 from jupyter_coding.cli import main
 
 from .conftest import CORPUS, EXAMPLES, corpus_files
@@ -37,17 +37,17 @@ def study(tmp_path):
 
 
 def verify_serially_and_in_parallel(capsys, monkeypatch, *argv):
-    monkeypatch.setattr(verify, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
     serial = run(capsys, "verify", *argv)
-    monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(verify, "CHUNK", 7)  # many chunks, so order matters
-    parallel = run(capsys, "verify", *argv)
-    return serial, parallel
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 7)  # many chunks, so order matters
+    concurrent = run(capsys, "verify", *argv)
+    return serial, concurrent
 
 
 def test_parallel_verify_prints_what_serial_verify_prints(capsys, monkeypatch, study):
-    serial, parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study, CORPUS)
-    assert serial == parallel
+    serial, in_parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study, CORPUS)
+    assert serial == in_parallel
     assert serial[0] == 0 and serial[1].endswith("280 files, 280 exact\n")
 
 
@@ -64,8 +64,8 @@ def test_parallel_verify_reports_differences_in_file_order(capsys, monkeypatch, 
         return text[:-1] if path and ("s_1" in path or "p_2" in path) else text
 
     monkeypatch.setattr(notebook_module, "to_markdown", lossy)
-    serial, parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study)
-    assert serial == parallel
+    serial, in_parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study)
+    assert serial == in_parallel
     code, out, _ = serial
     assert code == 1
     lines = out.splitlines()
@@ -76,8 +76,8 @@ def test_parallel_verify_reports_differences_in_file_order(capsys, monkeypatch, 
 def test_parallel_verify_stops_at_an_unreadable_file_in_its_turn(capsys, monkeypatch, study):
     bad = study / "copy1" / "s_9.md"
     bad.write_bytes(b"# s\n9\n\xff\n")
-    serial, parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study)
-    assert serial == parallel
+    serial, in_parallel = verify_serially_and_in_parallel(capsys, monkeypatch, study)
+    assert serial == in_parallel
     code, out, err = serial
     assert code == 1 and out == ""
     assert err.startswith(f"jupyter-coding verify: {bad}:3: not valid UTF-8")
