@@ -39,6 +39,7 @@ from .fieldnotes.reading import (
 )
 from .files import find_field_notes
 from .findings import Finding
+from .parallel import map_in_order
 from .progress import progress
 from .similarity import edit_distance, normalise, spelling_key
 
@@ -955,11 +956,12 @@ def check_paths(
     config = config if config is not None else CheckConfig.for_paths(paths)
     findings: list[Finding] = []
     files: list[FileFacts] = []
-    for path in progress(find_field_notes(paths), "checking"):
-        text = read_text(path)
-        notes = parse(text, str(path))
-        findings.extend(_file_findings(notes, config, text))
-        files.append(FileFacts.of(notes, text))
+    found = find_field_notes(paths)
+    # each file on its own, on every core for a big study (results in file order)
+    checked = map_in_order(_check_file, found, config)
+    for file_findings, facts in progress(checked, "checking", total=len(found)):
+        findings.extend(file_findings)
+        files.append(facts)
     codebook = Codebook.from_file_codes(facts.codes for facts in files)
     findings.extend(check_codebook(codebook, config, files))
     findings.extend(check_traces(files, config, codebook))
@@ -970,6 +972,13 @@ def check_paths(
             if config.enabled(finding.rule, finding.name)
         )
     return sorted(set(findings))
+
+
+def _check_file(path: Path, config: CheckConfig) -> tuple[list[Finding], FileFacts]:
+    """The file rules' findings of one file, and what the study rules need of it."""
+    text = read_text(path)
+    notes = parse(text, str(path))
+    return list(_file_findings(notes, config, text)), FileFacts.of(notes, text)
 
 
 def _model_findings(model: str | os.PathLike, codebook: Codebook) -> list[Finding]:

@@ -34,6 +34,7 @@ from .display import metaclass_colour
 from .fieldnotes import FieldNotes, parse, read_text
 from .fieldnotes.reading import coding_traces
 from .files import find_field_notes
+from .parallel import map_in_order
 from .progress import progress
 
 __all__ = [
@@ -118,13 +119,18 @@ class Study:
     @classmethod
     def from_notes(cls, notes: Iterable[FieldNotes], order: str = "study") -> Study:
         """A study of parsed files (paths as the notes give them)."""
+        return cls.from_file_codes((_study_codes(item) for item in notes), order)
+
+    @classmethod
+    def from_file_codes(
+        cls, items: Iterable[tuple[FileCodes, list[TraceCodes]]], order: str = "study"
+    ) -> Study:
+        """A study of each file's codes and the codes of its traces (:func:`_study_codes`)."""
         files: list[FileCodes] = []
         traces: list[TraceCodes] = []
-        for item in notes:
-            codes = codes_of_notes(item, evidence=False)  # the traces keep the quotes needed
+        for codes, file_traces in items:
             files.append(codes)
-            if not codes.template:
-                traces.extend(trace_codes(item, codes.path))
+            traces.extend(file_traces)
         codebook = Codebook.from_file_codes(files)
         # each file its own source: traces take the source their file is read as
         source_of = {item.path: item.source for item in codebook.files()}
@@ -137,9 +143,19 @@ def read_study(
 ) -> Study:
     """Read every field-notes file under ``paths`` once (a progress bar on long runs)."""
     files = find_field_notes(paths)
-    return Study.from_notes(
-        (parse(read_text(path), str(path)) for path in progress(files, label)), order
-    )
+    # each file on its own, on every core for a big study (in the order of the files)
+    read = map_in_order(_read_study_file, files)
+    return Study.from_file_codes(progress(read, label, total=len(files)), order)
+
+
+def _study_codes(notes: FieldNotes) -> tuple[FileCodes, list[TraceCodes]]:
+    """What a study keeps of one file: its codes, and the codes of each of its traces."""
+    codes = codes_of_notes(notes, evidence=False)  # the traces keep the quotes needed
+    return codes, [] if codes.template else trace_codes(notes, codes.path)
+
+
+def _read_study_file(path) -> tuple[FileCodes, list[TraceCodes]]:
+    return _study_codes(parse(read_text(path), str(path)))
 
 
 def trace_codes(notes: FieldNotes, path: str | None = None) -> list[TraceCodes]:

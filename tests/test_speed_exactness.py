@@ -191,3 +191,37 @@ def test_a_big_study_has_a_bar_per_run_of_sources_and_a_figure_that_stays_small(
     line = figure.axes[1].get_lines()[0]
     assert list(line.get_ydata())[-1] == many[-1].total
     assert len(figure_svg(figure)) < 2 * len(figure_svg(saturation_figure(points(MOST_BARS))))
+
+
+# -- check, the codebook and the report read a big study on every core, the same ----------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "--format", "json"],
+        ["codebook", "--format", "json"],
+        ["codebook", "--format", "csv"],
+        ["stats"],
+    ],
+    ids=" ".join,
+)
+def test_commands_print_the_same_in_parallel(capsys, monkeypatch, study, argv):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
+    serial = run(capsys, *argv, study)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    assert run(capsys, *argv, study) == serial
+
+
+def test_the_report_study_is_the_same_in_parallel(monkeypatch, study):
+    from jupyter_coding import reports
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
+    serial = reports.read_study([study])
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    concurrent = reports.read_study([study])
+    assert concurrent.traces == serial.traces and concurrent.paths == serial.paths
+    assert reports.saturation(concurrent) == reports.saturation(serial)
+    assert reports.codebook_entries(concurrent) == reports.codebook_entries(serial)
