@@ -186,6 +186,26 @@ def _value(value, indent: str) -> str:
     return "".join(out)
 
 
+_OUR_CELL_KEYS = {"end", "index", "kind"}
+
+
+def _our_cell_metadata(metadata) -> str | None:
+    """The metadata ``to_notebook`` gives a cell, written in one step; None for any other."""
+    if len(metadata) != 1 or type(metadata) not in (dict, Node):
+        return None
+    ((key, ours),) = metadata.items()
+    if type(key) is not str or type(ours) not in (dict, Node) or ours.keys() != _OUR_CELL_KEYS:
+        return None
+    end, index, kind = ours["end"], ours["index"], ours["kind"]
+    if type(end) is not str or type(index) is not int or type(kind) is not str:
+        return None
+    return (
+        f'{{\n    {encode_basestring(key)}: {{\n     "end": {encode_basestring(end)},\n'
+        f'     "index": {int.__repr__(index)},\n     "kind": {encode_basestring(kind)}'
+        "\n    }\n   }"
+    )
+
+
 def _cell(cell) -> str:
     """One cell of ``"cells"``, its source cut into lines as nbformat cuts it."""
     parts = []
@@ -193,6 +213,8 @@ def _cell(cell) -> str:
         value = cell[key]
         if key == "source" and type(value) is str:
             parts.append('"source": ' + _source_json(value))
+        elif key == "metadata" and (text := _our_cell_metadata(value)) is not None:
+            parts.append('"metadata": ' + text)
         else:
             parts.append(encode_basestring(key) + ": " + _value(value, _CELL_INDENT))
     if not parts:

@@ -389,3 +389,11 @@ def test_each_line_break_and_escape_is_written_as_nbformat_writes_it(char):
     for source in (f"a{char}b\nc", f"a{char}", f"{char}", f"a\n{char}\n"):
         notebook.cells[1].source = source
         assert notebook_json(notebook, validate=False) == nbformat.writes(notebook) + "\n"
+
+
+@given(SOURCE_TEXT, st.integers(), SOURCE_TEXT, SOURCE_TEXT)
+@settings(max_examples=200, deadline=None)
+def test_a_cells_own_metadata_is_written_as_nbformat_writes_it(end, index, kind, key):
+    notebook = to_notebook(parse(read_exact(EXAMPLES / "s_1.md")))
+    notebook.cells[2].metadata = {key or METADATA_KEY: {"end": end, "index": index, "kind": kind}}
+    assert notebook_json(notebook, validate=False) == nbformat.writes(notebook) + "\n"
