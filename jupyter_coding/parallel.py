@@ -34,6 +34,15 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+def _start_method() -> str:
+    """``fork`` (workers start at once), unless this process runs other threads.
+
+    Forking a process that runs other threads (a Jupyter kernel) can leave a worker
+    holding a lock forever: such a process starts fresh workers instead.
+    """
+    return "fork" if threading.active_count() == 1 and hasattr(os, "fork") else "spawn"
+
+
 def _apply_chunk(function: Callable, items: Sequence, extra: tuple) -> list[tuple[bool, object]]:
     """(True, result) or (False, the FieldNotesError it raised) for each item."""
     results: list[tuple[bool, object]] = []
@@ -70,10 +79,8 @@ def map_in_order(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # forking a process that runs other threads (a Jupyter kernel) can leave a worker
-    # holding a lock forever: such a process starts fresh workers instead
-    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))
+    context = multiprocessing.get_context(_start_method())
+    pool = ProcessPoolExecutor(count, mp_context=context)
     try:
         for results in pool.map(
             _apply_chunk, [function] * len(chunks), chunks, [extra] * len(chunks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -51,11 +51,12 @@ def test_parallel_verify_prints_what_serial_verify_prints(capsys, monkeypatch, s
     assert serial[0] == 0 and serial[1].endswith("280 files, 280 exact\n")
 
 
-@pytest.mark.skipif(
-    multiprocessing.get_start_method() != "fork", reason="workers must inherit the patch"
-)
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers must inherit the patch")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_parallel_verify_reports_differences_in_file_order(capsys, monkeypatch, study):
     import jupyter_coding.notebook as notebook_module
+
+    monkeypatch.setattr(parallel, "_start_method", lambda: "fork")  # workers get the patch
 
     real = notebook_module.to_markdown
 
@@ -225,3 +226,20 @@ def test_the_report_study_is_the_same_in_parallel(monkeypatch, study):
     assert concurrent.traces == serial.traces and concurrent.paths == serial.paths
     assert reports.saturation(concurrent) == reports.saturation(serial)
     assert reports.codebook_entries(concurrent) == reports.codebook_entries(serial)
+
+
+def test_a_process_with_threads_starts_fresh_workers(capsys, monkeypatch, study):
+    import threading
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        assert parallel._start_method() == "spawn"
+        monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(parallel, "CHUNK", 50)
+        code, out, _ = run(capsys, "verify", study)
+    finally:
+        stop.set()
+        helper.join()
+    assert code == 0 and out == "211 files, 211 exact\n"
