@@ -56,6 +56,7 @@ from .fieldnotes.reading import (
 from .files import find_field_notes
 from .findings import SEVERITIES, Finding, Fix
 from .fixes import cclass_value_line, header_value_text, text_digest
+from .parallel import map_in_order
 from .progress import progress
 from .similarity import edit_distance, label_fit, similar_pairs, stem_key, variant_kind
 from .source_metadata import (
@@ -1844,11 +1845,12 @@ def check_paths(
     config = config.for_study([*paths, *([model] if model is not None else [])])
     findings: list[Finding] = []
     files: list[FileFacts] = []
-    for path in progress(find_field_notes(paths), "checking"):
-        text = read_text(path)
-        notes = parse(text, str(path))
-        findings.extend(_file_findings(notes, config, text))
-        files.append(FileFacts.of(notes, text))
+    found = find_field_notes(paths)
+    # each file on its own, on every core for a big study (results in file order)
+    checked = map_in_order(_check_file, found, config)
+    for file_findings, facts in progress(checked, "checking", total=len(found)):
+        findings.extend(file_findings)
+        files.append(facts)
     codebook = Codebook.from_file_codes(facts.codes for facts in files)
     model_values = _model_values(model) if model is not None else None
     findings = _with_severity(findings, config)
@@ -1866,6 +1868,13 @@ def check_paths(
             )
         )
     return sorted(set(findings))
+
+
+def _check_file(path: Path, config: CheckConfig) -> tuple[list[Finding], FileFacts]:
+    """The file rules' findings of one file, and what the study rules need of it."""
+    text = read_text(path)
+    notes = parse(text, str(path))
+    return list(_file_findings(notes, config, text)), FileFacts.of(notes, text)
 
 
 def _model_values(model: str | os.PathLike) -> dict[str, dict[str, object]]:

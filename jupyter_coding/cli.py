@@ -12,7 +12,6 @@ import importlib
 import sys
 
 from . import __version__
-from .fieldnotes import FieldNotesError
 
 # module names under jupyter_coding.commands, in the order ``--help`` lists them
 COMMANDS = (
@@ -46,8 +45,13 @@ class UserError(Exception):
         self.code = code
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; with ``only``, just that subcommand's module is imported."""
+def build_parser(only: str | None = None, summaries: bool = False) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's module is imported.
+
+    ``summaries``: every subcommand with only its name and help, read from its module's
+    source without importing it (what ``--help`` and a wrong command name need; a
+    module whose ``add_parser`` call is not literal text is imported after all).
+    """
     parser = argparse.ArgumentParser(
         prog="jupyter-coding",
         description="Grounded-theory coding with field-notes markdown and Jupyter.",
@@ -55,8 +59,51 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS if only is None else (only,):
-        importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
+        found = _registration(name) if summaries else None
+        if found is None:
+            importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
+        else:
+            subparsers.add_parser(*found[0], **found[1])
     return parser
+
+
+def _registration(name: str) -> tuple[list, dict] | None:
+    """The arguments of the ``subparsers.add_parser(...)`` call in a command's ``register``,
+    read with ``ast`` (importing every command and what it needs costs more than --help
+    may take); None when they are not plain literals."""
+    import ast
+    from importlib.util import find_spec
+
+    spec = find_spec(f"{__package__}.commands.{name}")
+    try:
+        with open(spec.origin, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (AttributeError, OSError, SyntaxError, TypeError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "register" and node.args.args:
+            subparsers = node.args.args[0].arg
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "add_parser"
+                    and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id == subparsers
+                ):
+                    try:
+                        args = [ast.literal_eval(arg) for arg in call.args]
+                        keywords = {
+                            k.arg: ast.literal_eval(k.value)
+                            for k in call.keywords
+                            if k.arg in ("help", "aliases")
+                        }
+                    except ValueError:
+                        return None
+                    if any(k.arg is None for k in call.keywords):
+                        return None
+                    return args, keywords
+    return None
 
 
 def _command_module(argv: list[str]) -> str | None:
@@ -71,8 +118,12 @@ def _command_module(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 findings or failure, 2 usage)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_command_module(argv))
-    args = parser.parse_args(argv)
+    only = _command_module(argv)
+    if only is None:  # --help, --version, no command or a wrong one: argparse exits
+        build_parser(summaries=True).parse_args(argv)
+    args = build_parser(only).parse_args(argv)
+    from .fieldnotes import FieldNotesError
+
     try:
         return int(args.run(args) or EXIT_OK)
     except (FieldNotesError, UserError) as error:

@@ -460,6 +460,11 @@ class _FileEntry:
     codes: FileCodes
 
 
+def _read_codes(path: str) -> FileCodes:
+    """The codes of the field-notes file at ``path``."""
+    return codes_of_notes(parse(read_text(path), path), path)
+
+
 class Codebook:
     """All field-notes files under some folders, as one codebook.
 
@@ -513,16 +518,21 @@ class Codebook:
         found = find_field_notes(self.paths)
         seen = set()
         read = 0
+        changed: list[tuple[str, tuple[int, int]]] = []
         for path in found:
             key = str(path)
             seen.add(key)
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
             entry = self._files.get(key)
-            if entry is not None and entry.stamp == stamp:
-                continue
-            notes = parse(read_text(path), key)
-            self._files[key] = _FileEntry(stamp, codes_of_notes(notes, key))
+            if entry is None or entry.stamp != stamp:
+                changed.append((key, stamp))
+        # each file on its own, on every core when many changed (in the order found)
+        from .parallel import map_in_order
+
+        keys = [key for key, _ in changed]
+        for (key, stamp), codes in zip(changed, map_in_order(_read_codes, keys), strict=True):
+            self._files[key] = _FileEntry(stamp, codes)
             read += 1
         for key in list(self._files):
             if key not in seen:

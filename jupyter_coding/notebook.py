@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING
 
 from . import notebook_text
@@ -42,19 +42,22 @@ from .fieldnotes.canonical import render_trace
 from .fieldnotes.concise import ConciseSyntaxError, is_concise, read_concise
 from .fieldnotes.dialect import SEED, Dialect
 from .fieldnotes.lines import is_blank, split_lines
+from .notebook_text import Node
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-# nbformat (and the jsonschema it imports) is loaded only to build, validate or read a
-# notebook as nbformat objects: exporting markdown from notebook JSON needs neither.
+# nbformat (and the jsonschema it imports) is loaded only to validate a notebook or read
+# one as nbformat objects: making a notebook and exporting its markdown need neither.
 
 __all__ = [
     "FORMAT",
     "MAGIC",
     "METADATA_KEY",
     "SETUP_SOURCE",
+    "VALIDATE_ENV",
     "MarkdownExport",
+    "Node",
     "add_empty_cell",
     "cell_kind",
     "check_header_kept",
@@ -67,6 +70,7 @@ __all__ = [
     "to_markdown",
     "to_notebook",
     "unsaved_changes",
+    "validating",
 ]
 
 METADATA_KEY = "jupyter_coding"
@@ -79,6 +83,9 @@ TRACE_KIND = "trace"
 NEW_SEPARATOR = "\n\n"
 _BLANKS = " \t\r\n"  # what a blank line is made of (``lines.is_blank``)
 _TRACE_KINDS = frozenset((OpenTrace.kind, AxialTrace.kind))
+
+# set (to anything but 0) to validate every notebook written against nbformat's schema
+VALIDATE_ENV = "JUPYTER_CODING_VALIDATE"
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -137,48 +144,46 @@ def _cell_texts(notes: FieldNotes) -> Iterator[tuple[str, str, str]]:
         yield kind, body, text[len(body) :]
 
 
-@cache
-def _prototypes() -> tuple[NotebookNode, NotebookNode]:
-    """A markdown and a code cell made by nbformat's factory functions.
+# nbformat's version-4 layout: ``nbformat.v4.new_notebook()`` and its cell factories
+NBFORMAT, NBFORMAT_MINOR = 4, 5
 
-    The factories validate every cell with jsonschema (about 0.5 ms a cell, most of
-    a conversion's time), so cells are copies of these two; the whole notebook is
-    validated once, before it is written (:func:`notebook_json`).
-    """
-    from nbformat import v4
 
-    return v4.new_markdown_cell(), v4.new_code_cell()
+def _markdown_cell(cell_id: str, source: str, metadata: dict) -> Node:
+    return Node(cell_type="markdown", id=cell_id, metadata=metadata, source=source)
+
+
+def _code_cell(cell_id: str, source: str, metadata: dict) -> Node:
+    return Node(
+        cell_type="code",
+        execution_count=None,
+        id=cell_id,
+        metadata=metadata,
+        outputs=[],
+        source=source,
+    )
+
+
+def _ours(metadata: dict) -> Node:
+    return Node({METADATA_KEY: Node(metadata)})
 
 
 def to_notebook(
     notes: FieldNotes,
     markdown: str | None = None,
     sha256: str | None = None,
-) -> NotebookNode:
-    """The notebook view of ``notes`` (validate it with :func:`notebook_json` to write it).
+) -> Node:
+    """The notebook view of ``notes``, as nbformat's objects behave (see :class:`Node`).
 
     ``markdown`` is the markdown file's name relative to the notebook's folder
     (default: the base name of ``notes.path``); ``sha256`` the hex digest of its
-    bytes (default: computed from the text).
+    bytes (default: computed from the text). Write it with :func:`notebook_json`.
     """
-    from nbformat import NotebookNode, v4
-
     if markdown is None:
         markdown = os.path.basename(notes.path) if notes.path else ""
     if sha256 is None:
         sha256 = hashlib.sha256(notes.to_text().encode("utf-8")).hexdigest()
-    markdown_cell, code_cell = _prototypes()
-
-    def cell(prototype: NotebookNode, cell_id: str, source: str, metadata: dict):
-        # one dict literal: NotebookNode.__setitem__ is slow (it converts values one by one)
-        fields = {**prototype, "id": cell_id, "source": source}
-        fields["metadata"] = NotebookNode({METADATA_KEY: NotebookNode(metadata)})
-        if "outputs" in fields:
-            fields["outputs"] = []
-        return NotebookNode(fields)
-
-    ours = NotebookNode(markdown=markdown, sha256=sha256, source_id=notes.source_id, format=FORMAT)
-    cells = [cell(code_cell, "setup", SETUP_SOURCE, {"kind": SETUP_KIND})]
+    ours = Node(markdown=markdown, sha256=sha256, source_id=notes.source_id, format=FORMAT)
+    cells = [_code_cell("setup", SETUP_SOURCE, _ours({"kind": SETUP_KIND}))]
     leading = ""
     for kind, source, end in _cell_texts(notes):
         if not source:  # blank lines before anything else (a file without a header)
@@ -188,39 +193,54 @@ def to_notebook(
                 cells[-1]["metadata"][METADATA_KEY]["end"] += end
             continue
         index = len(cells) - 1
-        metadata = {"kind": kind, "index": index, "end": end}
+        metadata = _ours({"kind": kind, "index": index, "end": end})
         if kind == TRACE_KIND:
-            cells.append(cell(code_cell, f"jc-{index}", f"{MAGIC}\n{source}", metadata))
+            cells.append(_code_cell(f"jc-{index}", f"{MAGIC}\n{source}", metadata))
         else:
-            cells.append(cell(markdown_cell, f"jc-{index}", source, metadata))
+            cells.append(_markdown_cell(f"jc-{index}", source, metadata))
     if leading:
         ours["leading"] = leading
-    notebook = v4.new_notebook()
-    notebook.cells = cells
-    notebook.metadata = NotebookNode(
-        kernelspec=NotebookNode(KERNELSPEC),
-        language_info=NotebookNode(name="python"),
-        **{METADATA_KEY: ours},
+    return Node(
+        cells=cells,
+        metadata=Node(
+            kernelspec=Node(KERNELSPEC),
+            language_info=Node(name="python"),
+            **{METADATA_KEY: ours},
+        ),
+        nbformat=NBFORMAT,
+        nbformat_minor=NBFORMAT_MINOR,
     )
-    return notebook
 
 
 def add_empty_cell(notebook: NotebookNode) -> NotebookNode:
     """Add an empty markdown cell at the end, to paste the first quote into.
 
     It has no metadata, so it is a new cell: left out while empty, a block once filled.
+    Its id is random, as ``nbformat.v4.new_markdown_cell`` makes it.
     """
-    from nbformat import v4
-
-    notebook.cells.append(v4.new_markdown_cell())
+    notebook["cells"].append(_markdown_cell(uuid.uuid4().hex[:8], "", Node()))
     return notebook
 
 
-def notebook_json(notebook: NotebookNode) -> str:
-    """The notebook as nbformat writes it to a file, validated first (``ValidationError``)."""
-    import nbformat
+def validating() -> bool:
+    """Whether :func:`notebook_json` validates by default (``$JUPYTER_CODING_VALIDATE``).
 
-    nbformat.validate(notebook)
+    The tests set it, so that every notebook they write is checked against nbformat's
+    schema; a command does not pay for it (``to_notebook`` makes valid notebooks).
+    """
+    return os.environ.get(VALIDATE_ENV, "") not in ("", "0")
+
+
+def notebook_json(notebook: NotebookNode, validate: bool | None = None) -> str:
+    """The notebook as nbformat writes it to a file, byte for byte.
+
+    With ``validate`` (default: :func:`validating`) it is checked against nbformat's
+    schema first, and an invalid one raises ``nbformat.ValidationError``.
+    """
+    if validating() if validate is None else validate:
+        import nbformat
+
+        nbformat.validate(notebook)
     return notebook_text.dumps(notebook) + "\n"
 
 
@@ -558,9 +578,12 @@ def unsaved_changes(notebook: NotebookNode, markdown_text: str) -> str | None:
     return "it has edits that are not in the markdown"
 
 
-def round_trip(text: str, path: str | None = None) -> str:
+def round_trip(text: str, path: str | None = None, notes: FieldNotes | None = None) -> str:
     """markdown -> notebook -> JSON text -> notebook -> markdown: what researchers rely on.
 
-    The JSON is read back as ``to-markdown`` reads it, as plain data.
+    The JSON is read back as ``to-markdown`` reads it, as plain data. ``notes``: the
+    text parsed already (``verify`` parses each file once).
     """
-    return to_markdown(notebook_text.loads(notebook_json(to_notebook(parse(text, path)))), path)
+    if notes is None:
+        notes = parse(text, path)
+    return to_markdown(notebook_text.loads(notebook_json(to_notebook(notes))), path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
 __all__ = ["progress"]
@@ -14,10 +14,15 @@ T = TypeVar("T")
 MIN_ITEMS = 50  # fewer files finish before a bar would be worth reading
 
 
-def progress(items: Sequence[T], label: str, stream=None) -> Iterator[T]:
-    """Yield ``items``, drawing ``label [####    ] 12/345`` on a terminal's stderr."""
+def progress(
+    items: Sequence[T] | Iterable[T], label: str, stream=None, total: int | None = None
+) -> Iterator[T]:
+    """Yield ``items``, drawing ``label [####    ] 12/345`` on a terminal's stderr.
+
+    ``total``: how many there are, for items that have no length (a generator).
+    """
     stream = stream if stream is not None else sys.stderr
-    total = len(items)
+    total = len(items) if total is None else total
     show = total >= MIN_ITEMS and getattr(stream, "isatty", lambda: False)()
     last_draw = 0.0
     for done, item in enumerate(items, 1):

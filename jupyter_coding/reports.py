@@ -34,6 +34,7 @@ from .display import metaclass_colour
 from .fieldnotes import FieldNotes, parse, read_text
 from .fieldnotes.reading import coding_traces
 from .files import find_field_notes
+from .parallel import map_in_order
 from .progress import progress
 from .words import count as counted
 
@@ -119,13 +120,18 @@ class Study:
     @classmethod
     def from_notes(cls, notes: Iterable[FieldNotes], order: str = "study") -> Study:
         """A study of parsed files (paths as the notes give them)."""
+        return cls.from_file_codes((_study_codes(item) for item in notes), order)
+
+    @classmethod
+    def from_file_codes(
+        cls, items: Iterable[tuple[FileCodes, list[TraceCodes]]], order: str = "study"
+    ) -> Study:
+        """A study of each file's codes and the codes of its traces (:func:`_study_codes`)."""
         files: list[FileCodes] = []
         traces: list[TraceCodes] = []
-        for item in notes:
-            codes = codes_of_notes(item, evidence=False)  # the traces keep the quotes needed
+        for codes, file_traces in items:
             files.append(codes)
-            if not codes.template:
-                traces.extend(trace_codes(item, codes.path))
+            traces.extend(file_traces)
         codebook = Codebook.from_file_codes(files)
         # each file its own source: traces take the source their file is read as
         source_of = {item.path: item.source for item in codebook.files()}
@@ -138,9 +144,19 @@ def read_study(
 ) -> Study:
     """Read every field-notes file under ``paths`` once (a progress bar on long runs)."""
     files = find_field_notes(paths)
-    return Study.from_notes(
-        (parse(read_text(path), str(path)) for path in progress(files, label)), order
-    )
+    # each file on its own, on every core for a big study (in the order of the files)
+    read = map_in_order(_read_study_file, files)
+    return Study.from_file_codes(progress(read, label, total=len(files)), order)
+
+
+def _study_codes(notes: FieldNotes) -> tuple[FileCodes, list[TraceCodes]]:
+    """What a study keeps of one file: its codes, and the codes of each of its traces."""
+    codes = codes_of_notes(notes, evidence=False)  # the traces keep the quotes needed
+    return codes, [] if codes.template else trace_codes(notes, codes.path)
+
+
+def _read_study_file(path) -> tuple[FileCodes, list[TraceCodes]]:
+    return _study_codes(parse(read_text(path), str(path)))
 
 
 def trace_codes(notes: FieldNotes, path: str | None = None) -> list[TraceCodes]:
@@ -591,18 +607,44 @@ def relation_figure(graph: Graph):
     return figure
 
 
+# the most bars a saturation figure draws: about what a reader tells apart at page width
+MOST_BARS = 150
+
+
+def _saturation_groups(points: Sequence[SaturationPoint]) -> tuple[int, list[tuple]]:
+    """(sources a bar stands for, [(label, new codes, codes so far)]) for the figure.
+
+    Up to :data:`MOST_BARS` sources, a bar each; beyond, runs of consecutive sources
+    share one (their new codes added up, labelled ``s1-s48``), so the figure keeps its
+    size however many sources the study has.
+    """
+    size = max(1, -(-len(points) // MOST_BARS))
+    if size == 1:
+        return 1, [(p.source, p.new, p.total) for p in points]
+    groups = []
+    for start in range(0, len(points), size):
+        run = points[start : start + size]
+        label = run[0].source if len(run) == 1 else f"{run[0].source}-{run[-1].source}"
+        groups.append((label, sum(p.new for p in run), run[-1].total))
+    return size, groups
+
+
 def saturation_figure(points: Sequence[SaturationPoint]):
-    """New codes per source (bars) and distinct codes so far (line), in coding order."""
-    figure = _figure_class()(figsize=(max(8.0, 0.14 * len(points) + 2), 4.5), layout="constrained")
+    """New codes per source (bars) and distinct codes so far (line), in coding order.
+
+    A study of more than :data:`MOST_BARS` sources gets a bar per run of sources.
+    """
+    size, groups = _saturation_groups(points)
+    figure = _figure_class()(figsize=(max(8.0, 0.14 * len(groups) + 2), 4.5), layout="constrained")
     axes = figure.add_subplot()
-    x = list(range(len(points)))
-    axes.bar(x, [p.new for p in points], color="#56B4E9", label="new codes")
-    axes.set_ylabel("new codes in the source")
+    x = list(range(len(groups)))
+    axes.bar(x, [new for _, new, _ in groups], color="#56B4E9", label="new codes")
+    axes.set_ylabel("new codes in the source" if size == 1 else f"new codes in {size} sources")
     total = axes.twinx()
-    total.plot(x, [p.total for p in points], color="#D55E00", label="codes so far")
+    total.plot(x, [so_far for _, _, so_far in groups], color="#D55E00", label="codes so far")
     total.set_ylabel("distinct codes so far")
-    step = max(1, len(points) // 60)
-    axes.set_xticks(x[::step], [p.source for p in points][::step], rotation=90, fontsize=6)
+    step = max(1, len(groups) // 60)
+    axes.set_xticks(x[::step], [label for label, _, _ in groups][::step], rotation=90, fontsize=6)
     axes.set_xlabel("sources in coding order")
     axes.set_title("Saturation: new codes per source")
     handles = axes.get_legend_handles_labels()[0] + total.get_legend_handles_labels()[0]

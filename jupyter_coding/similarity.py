@@ -13,12 +13,17 @@ whose words are those of another code's label.
 from __future__ import annotations
 
 import re
+from bisect import insort
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import chain, compress
+from typing import ClassVar
 
 from .fieldnotes.names import name_key, normalise, spelling_key
 
 __all__ = [
+    "CandidateIndex",
     "closest",
     "content_words",
     "edit_distance",
@@ -258,11 +263,31 @@ def closest(
     First the candidates that are ``name`` in another spelling, form or word order
     (by identifier, or by label when ``labels`` gives the candidates' labels), then
     those a few letters away, then those whose label ``name``'s words spell out
-    (:func:`names_label`).
+    (:func:`names_label`). Many candidates (a big codebook) are looked up in an index
+    kept for the next look-up in the same candidates (:class:`CandidateIndex`); the
+    answer is the same as comparing ``name`` with each candidate in turn.
     """
+    items = candidates if isinstance(candidates, tuple) else tuple(candidates)
+    if len(items) < INDEX_FROM:
+        return _closest_by_scan(name, items, n, max_distance, labels)
+    return CandidateIndex.of(items, labels).closest(name, n, max_distance)
+
+
+def _limit(target: str, max_distance: int) -> int:
+    return min(max_distance, max(1, len(target) // 3))
+
+
+def _closest_by_scan(
+    name: str,
+    candidates: Iterable[str],
+    n: int = 3,
+    max_distance: int = 3,
+    labels: Mapping[str, str | None] | None = None,
+) -> list[str]:
+    """:func:`closest` by comparing ``name`` with each candidate in turn."""
     target = normalise(name)
     key, stems = spelling_key(name), stem_key(name)
-    limit = min(max_distance, max(1, len(target) // 3))
+    limit = _limit(target, max_distance)
     scored = []
     for candidate in candidates:
         if candidate == name:
@@ -281,6 +306,148 @@ def closest(
             scored.append((limit + 0.5 - label_fit(name, label), candidate))
     scored.sort()
     return [candidate for _, candidate in scored[:n]]
+
+
+# fewer candidates than this are compared one by one (an index would not pay for itself)
+INDEX_FROM = 200
+_INDEXES_KEPT = 4
+PAIRS_COUNTED = 4  # the fewest letter pairs a look-up counts beyond those an edit may change
+
+
+def _grams(text: str) -> list[str]:
+    """The letter pairs of ``^text$``, a repeated pair numbered (``da``, ``da2``, ...).
+
+    A name within ``k`` edits of another shares all but at most ``2k`` of its pairs
+    with it (each edit changes at most two), counted with repeats: the filter of
+    :class:`CandidateIndex`.
+    """
+    padded = f"\x00{text}\x01"
+    seen: dict[str, int] = {}
+    grams = []
+    for i in range(len(padded) - 1):
+        gram = padded[i : i + 2]
+        number = seen[gram] = seen.get(gram, 0) + 1
+        grams.append(gram if number == 1 else f"{gram}{number}")
+    return grams
+
+
+class CandidateIndex:
+    """Candidates indexed for :func:`closest`: by spelling and stem key, by letter pairs,
+    and by their labels' keys and words.
+
+    Edit distance is computed only for candidates that could be near enough, nearest
+    possible first, and only until no other can beat the best ``n``: a look-up among
+    20,000 codes costs about what comparing a few hundred one by one does, and no cache
+    of per-candidate keys can overflow (a cliff once a codebook outgrows it).
+    """
+
+    _kept: ClassVar[dict[tuple, CandidateIndex]] = {}
+
+    def __init__(
+        self, candidates: tuple[str, ...], labels: tuple[str | None, ...] | None = None
+    ) -> None:
+        self.candidates = candidates
+        self.labels = labels
+        self.normalised = [normalise(candidate) for candidate in candidates]
+        self.by_key: dict[str, list[int]] = defaultdict(list)
+        self.by_gram: dict[str, list[int]] = defaultdict(list)
+        self.by_label_key: dict[str, list[int]] = defaultdict(list)
+        self.by_label_word: dict[str, set[int]] = defaultdict(set)
+        for position, (candidate, text) in enumerate(zip(candidates, self.normalised, strict=True)):
+            self.by_key[spelling_key(candidate)].append(position)
+            self.by_key[stem_key(candidate)].append(position)
+            for gram in _grams(text):
+                self.by_gram[gram].append(position)
+        for position, label in enumerate(labels or ()):
+            if label:
+                self.by_label_key[name_key(label)].append(position)
+                self.by_label_key[stem_key(label)].append(position)
+                for word in content_words(label):
+                    self.by_label_word[word].add(position)
+
+    @classmethod
+    def of(
+        cls, candidates: tuple[str, ...], labels: Mapping[str, str | None] | None = None
+    ) -> CandidateIndex:
+        """The index of ``candidates`` (and their labels), made once for the last few sets."""
+        known = tuple(labels.get(c) for c in candidates) if labels else None
+        kept = cls._kept
+        index = kept.pop((candidates, known), None)
+        if index is None:
+            index = cls(candidates, known)
+            while len(kept) >= _INDEXES_KEPT:
+                del kept[next(iter(kept))]
+        kept[candidates, known] = index  # the most recent last
+        return index
+
+    def closest(self, name: str, n: int = 3, max_distance: int = 3) -> list[str]:
+        """What :func:`closest` answers for ``name`` among the indexed candidates."""
+        candidates = self.candidates
+        target = normalise(name)
+        limit = _limit(target, max_distance)
+        stems = stem_key(name)
+        scored: dict[int, float] = {}
+        for position in (*self.by_key.get(spelling_key(name), ()), *self.by_key.get(stems, ())):
+            if candidates[position] != name:
+                scored[position] = 0.0
+        for key in (name_key(name), stems):
+            for position in self.by_label_key.get(key, ()):
+                if candidates[position] != name:
+                    scored.setdefault(position, 0.5)
+        for distance, position in self._nearest(target, name, limit, n, set(scored)):
+            scored[position] = float(distance)
+        words = content_words(name)
+        if self.labels and len(words) >= 2:
+            holders = set.intersection(*(self.by_label_word.get(w, set()) for w in words))
+            for position in holders - set(scored):
+                label = self.labels[position]
+                if candidates[position] == name or not names_label(name, label):
+                    continue
+                distance = edit_distance(target, self.normalised[position], limit)
+                scored[position] = (
+                    float(distance) if distance <= limit else limit + 0.5 - label_fit(name, label)
+                )
+        ranked = sorted((score, candidates[position]) for position, score in scored.items())
+        return [candidate for _, candidate in ranked[:n]]
+
+    def _nearest(
+        self, target: str, name: str, limit: int, n: int, skip: set[int]
+    ) -> list[tuple[int, int]]:
+        """(distance, position) of the ``n`` nearest candidates within ``limit`` edits,
+        ``skip`` left out."""
+        candidates, normalised, by_gram = self.candidates, self.normalised, self.by_gram
+        best: list[tuple[int, str, int]] = []
+        grams = _grams(target)
+        size = len(target)
+        # Only the rarer pairs are counted (the commonest are in most candidates): a
+        # candidate within ``limit`` edits still shares all but 2 * limit of them.
+        grams.sort(key=lambda gram: len(by_gram.get(gram, ())))
+        grams = grams[: max(2 * limit + PAIRS_COUNTED, len(grams) * 2 // 3)]
+        shared = Counter(chain.from_iterable(by_gram.get(g, ()) for g in grams))
+        needed = len(grams) - 2 * limit
+        # those sharing enough pairs, picked without a Python loop over all that share one
+        near = compress(shared, map(needed.__le__, shared.values()))
+        bounds = sorted(
+            (max((len(grams) - shared[p] + 1) // 2, abs(len(normalised[p]) - size)), p)
+            for p in near
+        )
+        if needed <= 0:  # so short a name that a candidate may share no pair with it
+            bounds += [(abs(len(text) - size), p) for p, text in enumerate(normalised)
+                       if p not in shared]  # fmt: skip
+            bounds.sort()
+        for bound, position in bounds:
+            if len(best) >= n:
+                limit = min(limit, best[n - 1][0])  # only as near as the n-th best, or nearer
+            if bound > limit:
+                break
+            candidate = candidates[position]
+            if position in skip or candidate == name:
+                continue
+            distance = edit_distance(target, normalised[position], limit)
+            if distance <= limit and (len(best) < n or (distance, candidate) < best[n - 1][:2]):
+                insort(best, (distance, candidate, position))
+                del best[n:]
+        return [(distance, position) for distance, _, position in best]
 
 
 def similar_pairs(names: Iterable[str]) -> list[tuple[str, str, str]]:

@@ -78,9 +78,7 @@ class TraceReport:
         return [w for w in self.warnings if w.kind == kind]
 
 
-def read_trace_text(
-    body: str, source_id: str | None, dialect: Dialect = SEED
-) -> tuple[str, bool]:
+def read_trace_text(body: str, source_id: str | None, dialect: Dialect = SEED) -> tuple[str, bool]:
     """The trace as markdown text (concise form written in ``dialect``), and whether the
     body was in the concise form."""
     if is_concise(body):

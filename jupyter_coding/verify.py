@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .fieldnotes import parse, split_lines
+from .fieldnotes import parse, read_text, split_lines
 
-__all__ = ["Verdict", "first_difference", "verify_text"]
+__all__ = [
+    "Verdict",
+    "first_difference",
+    "verify_file",
+    "verify_files",
+    "verify_notes",
+    "verify_text",
+]
+
+NOTEBOOK_ROUND_TRIP = "the notebook round trip"
 
 
 @dataclass
@@ -44,11 +54,44 @@ def first_difference(expected: str, got: str) -> tuple[int, str, str] | None:
     )
 
 
-def verify_text(text: str, path: str = "<text>", round_trip=None, via: str = "") -> Verdict:
-    """Parse and write back ``text`` (or apply ``round_trip``, named ``via``) and compare."""
-    produced = round_trip(text) if round_trip else parse(text, path).to_text()
+def _verdict(path: str, text: str, produced: str, via: str) -> Verdict:
     difference = first_difference(text, produced)
     if difference is None:
         return Verdict(path, True, via=via)
     line, expected, got = difference
     return Verdict(path, False, line, expected, got, via)
+
+
+def verify_text(text: str, path: str = "<text>", round_trip=None, via: str = "") -> Verdict:
+    """Parse and write back ``text`` (or apply ``round_trip``, named ``via``) and compare."""
+    produced = round_trip(text) if round_trip else parse(text, path).to_text()
+    return _verdict(path, text, produced, via)
+
+
+def verify_notes(text: str, path: str = "<text>") -> list[Verdict]:
+    """Both checks of ``verify`` on one parse of ``text``: written back, and through its
+    notebook (markdown -> notebook -> JSON text -> notebook -> markdown)."""
+    from . import notebook
+
+    notes = parse(text, path)
+    return [
+        _verdict(path, text, notes.to_text(), ""),
+        _verdict(path, text, notebook.round_trip(text, path, notes), NOTEBOOK_ROUND_TRIP),
+    ]
+
+
+def verify_file(path: str) -> list[Verdict]:
+    """Both checks of ``verify`` on the file at ``path`` (a bad file: FieldNotesError)."""
+    return verify_notes(read_text(path), path)
+
+
+def verify_files(paths: Sequence[str]) -> Iterator[list[Verdict]]:
+    """The verdicts of each file, in the order given; a file that cannot be read raises
+    its :class:`FieldNotesError` in its turn.
+
+    Files are independent, so many of them are verified on every core
+    (:func:`jupyter_coding.parallel.map_in_order`): the output is what one process gives.
+    """
+    from .parallel import map_in_order
+
+    return map_in_order(verify_file, paths)

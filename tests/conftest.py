@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# every notebook the tests write (in this process and in the commands they run) is
+# validated against nbformat's schema; commands outside the tests skip it for speed
+os.environ["JUPYTER_CODING_VALIDATE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

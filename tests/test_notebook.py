@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import nbformat
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbformat import v4
 
 from jupyter_coding.fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse, read
@@ -318,3 +322,78 @@ def test_invalid_notebooks_are_not_written():
     notebook.cells[1]["cell_type"] = "prose"
     with pytest.raises(nbformat.ValidationError):
         notebook_json(notebook)
+
+
+# any JSON value nbformat could meet in a notebook's or a cell's metadata
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+# the characters the fast writer treats apart: line breaks of str.splitlines, escapes
+SOURCE_TEXT = st.text(
+    alphabet=st.sampled_from(list('ab "\\\n\r\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00é’😀')),
+    max_size=30,
+)
+
+
+@given(SOURCE_TEXT, st.dictionaries(st.text(max_size=5), JSON_VALUES, max_size=3), JSON_VALUES)
+@settings(max_examples=300, deadline=None)
+def test_notebook_json_is_what_nbformat_writes_for_any_source_and_metadata(source, extra, value):
+    notebook = to_notebook(parse(read_exact(EXAMPLES / "s_1.md")))
+    notebook.cells[1].source = source
+    notebook.cells[2].metadata.update(extra)
+    notebook.cells[2].metadata[METADATA_KEY]["extra"] = value
+    notebook.metadata["extra"] = value
+    assert notebook_json(notebook, validate=False) == nbformat.writes(notebook) + "\n"
+
+
+def test_notebooks_are_made_and_written_without_importing_nbformat():
+    script = (
+        "import sys\n"
+        "from jupyter_coding.fieldnotes import read\n"
+        "from jupyter_coding.notebook import notebook_json, round_trip, to_notebook\n"
+        f"notes = read({str(EXAMPLES / 's_1.md')!r})\n"
+        "notebook_json(to_notebook(notes), validate=False)\n"
+        "round_trip(notes.to_text())\n"
+        "print('nbformat' in sys.modules)\n"
+    )
+    env = {**os.environ, "JUPYTER_CODING_VALIDATE": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_validation_follows_the_environment(monkeypatch):
+    notebook = to_notebook(read(EXAMPLES / "s_1.md"))
+    notebook.cells[1]["cell_type"] = "prose"
+    monkeypatch.setenv("JUPYTER_CODING_VALIDATE", "")
+    assert '"prose"' in notebook_json(notebook)  # not checked: written as it is
+    with pytest.raises(nbformat.ValidationError):
+        notebook_json(notebook, validate=True)
+    monkeypatch.setenv("JUPYTER_CODING_VALIDATE", "1")
+    with pytest.raises(nbformat.ValidationError):
+        notebook_json(notebook)
+
+
+@pytest.mark.parametrize("char", list('\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"\\\t\x00’'))
+def test_each_line_break_and_escape_is_written_as_nbformat_writes_it(char):
+    notebook = to_notebook(parse(read_exact(EXAMPLES / "s_1.md")))
+    for source in (f"a{char}b\nc", f"a{char}", f"{char}", f"a\n{char}\n"):
+        notebook.cells[1].source = source
+        assert notebook_json(notebook, validate=False) == nbformat.writes(notebook) + "\n"
+
+
+@given(SOURCE_TEXT, st.integers(), SOURCE_TEXT, SOURCE_TEXT)
+@settings(max_examples=200, deadline=None)
+def test_a_cells_own_metadata_is_written_as_nbformat_writes_it(end, index, kind, key):
+    notebook = to_notebook(parse(read_exact(EXAMPLES / "s_1.md")))
+    notebook.cells[2].metadata = {key or METADATA_KEY: {"end": end, "index": index, "kind": kind}}
+    assert notebook_json(notebook, validate=False) == nbformat.writes(notebook) + "\n"

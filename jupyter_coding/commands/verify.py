@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..verify import verify_text
 from ..words import count
-from ._common import add_paths_argument, read_all
+from ._common import add_paths_argument, study_files
 from ._notebooks import import_nbformat_quickly
 
 
@@ -23,15 +22,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import_nbformat_quickly()
-    from .. import notebook
+    import_nbformat_quickly()  # should notebooks be validated ($JUPYTER_CODING_VALIDATE)
+    from ..progress import progress
+    from ..verify import verify_files
 
+    paths = [str(path) for path in study_files(args.paths)]
     total = exact = 0
-    for path, text, _ in read_all(args.paths, "verifying"):
-        verdicts = [
-            verify_text(text, path),
-            verify_text(text, path, notebook.round_trip, "the notebook round trip"),
-        ]
+    for verdicts in progress(verify_files(paths), "verifying", total=len(paths)):
         total += 1
         if all(verdict.exact for verdict in verdicts):
             exact += 1

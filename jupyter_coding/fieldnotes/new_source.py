@@ -54,7 +54,5 @@ def render_new_source(source_id: str, values: dict[str, str], dialect: Dialect =
         lines.append(f"## {name} " if name in HEADINGS_WITH_SPACE else f"## {name}")
         lines.append(values.get(name, "").strip())
     header = "\n".join(lines) + "\n"
-    source = render_source_definition(
-        source_id, {k: v.strip() for k, v in values.items()}, dialect
-    )
+    source = render_source_definition(source_id, {k: v.strip() for k, v in values.items()}, dialect)
     return f"{header}{source}\n# coding\n"
