@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .fieldnotes import parse, read_text, split_lines
+from .fieldnotes.lines import cr_line_ends
 
 __all__ = [
     "Verdict",
@@ -27,6 +28,7 @@ class Verdict:
     expected: str | None = None
     got: str | None = None
     via: str = ""  # "" for the document model, "the notebook round trip", ...
+    warning: str | None = None  # about the file as a whole (lines ending in \r alone)
 
     def message(self) -> str:
         if self.exact:
@@ -74,8 +76,10 @@ def verify_notes(text: str, path: str = "<text>") -> list[Verdict]:
     from . import notebook
 
     notes = parse(text, path)
+    written = _verdict(path, text, notes.to_text(), "")
+    written.warning = cr_line_ends(text)
     return [
-        _verdict(path, text, notes.to_text(), ""),
+        written,
         _verdict(path, text, notebook.round_trip(text, path, notes), NOTEBOOK_ROUND_TRIP),
     ]
 

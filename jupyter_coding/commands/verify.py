@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..words import count
 from ._common import add_paths_argument, study_files
 from ._notebooks import import_nbformat_quickly
@@ -30,6 +32,9 @@ def run(args) -> int:
     total = exact = 0
     for verdicts in progress(verify_files(paths), "verifying", total=len(paths)):
         total += 1
+        for verdict in verdicts:
+            if verdict.warning:
+                print(f"{verdict.path}:1: warning: {verdict.warning}", file=sys.stderr)
         if all(verdict.exact for verdict in verdicts):
             exact += 1
         for verdict in verdicts:
