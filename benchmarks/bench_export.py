@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import CORPUS, synthesise
 
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import parse
 from jupyter_coding.interop.codeable_models import code_definitions, render_model, source_entries
 from jupyter_coding.interop.refi_qda import write_qdc, write_qdpx
+from jupyter_coding.study.codebook import Codebook
 
 SCHEMAS = CORPUS.parent.parent / "refi-qda"
 
@@ -52,7 +52,7 @@ def exports(texts: dict[str, str]):
 
 def codeable_models(notes) -> bytes:
     """What ``export codeable-models`` builds: the sources and a definition of every code."""
-    from jupyter_coding.tables import paper_codes
+    from jupyter_coding.study.tables import paper_codes
 
     codes = code_definitions(paper_codes(Codebook.from_notes(notes)))
     return render_model(source_entries(notes), definitions=codes).encode("utf-8")

@@ -50,7 +50,7 @@ print(json.dumps(times))
 
 SAVE = """
 import json, os, sys, time
-from jupyter_coding.exporter import post_save_hook
+from jupyter_coding.notebooks.export import post_save_hook
 
 class Manager:
     root_dir = sys.argv[1]

@@ -40,7 +40,7 @@ def load_ext_seconds() -> float:
 
 def corpus_load_seconds() -> float:
     """A cold codebook of the 69 corpus files (modules already imported), median of 5."""
-    from jupyter_coding.corpus import Codebook
+    from jupyter_coding.study.codebook import Codebook
 
     runs = []
     for _ in range(5):
@@ -56,7 +56,7 @@ def completion_seconds(code_count: int = 10_000) -> tuple[float, float]:
     from IPython.core.completer import provisionalcompleter
     from IPython.core.interactiveshell import InteractiveShell
 
-    from jupyter_coding.corpus import Codebook, Definition, FileCodes, Use
+    from jupyter_coding.study.codebook import Codebook, Definition, FileCodes, Use
 
     words = ["data", "product", "catalogue", "mesh", "domain", "stream", "quality", "owner"]
     items = FileCodes("synthetic.md", "s1")

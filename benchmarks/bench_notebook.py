@@ -50,7 +50,7 @@ def in_process(texts: list[str]) -> list[tuple[str, float, int]]:
     import jupytext
 
     from jupyter_coding.fieldnotes import parse
-    from jupyter_coding.notebook import round_trip, to_markdown, to_notebook
+    from jupyter_coding.notebooks.convert import round_trip, to_markdown, to_notebook
 
     def ours() -> int:
         return sum(to_markdown(to_notebook(parse(text))) == text for text in texts)

@@ -19,8 +19,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from jupyter_coding.corpus import Codebook, Definition, FileCodes, Use
-from jupyter_coding.widgets.picker_logic import CodeIndex, PickerState
+from jupyter_coding.kernel.widgets.picker_logic import CodeIndex, PickerState
+from jupyter_coding.study.codebook import Codebook, Definition, FileCodes, Use
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import CORPUS, synthesise

@@ -1,7 +1,7 @@
 """``did you mean ...?``: one look-up in codebooks of 1,000 to 40,000 codes.
 
 Run by hand: ``python benchmarks/bench_similarity.py``. For each size it prints the
-CPU milliseconds of one :func:`jupyter_coding.similarity.closest` look-up (least of
+CPU milliseconds of one :func:`jupyter_coding.study.similarity.closest` look-up (least of
 5 runs; median and worst of typos, spelling variants, swapped letters and unknown
 names), after the first one, which builds the index, next to comparing the name with
 every candidate in turn (as before the index; the reference the tests compare with).
@@ -15,7 +15,7 @@ import random
 import statistics
 import time
 
-from jupyter_coding import similarity
+from jupyter_coding.study import similarity
 
 WORDS = [
     "data", "product", "catalogue", "mesh", "domain", "stream", "quality", "owner",

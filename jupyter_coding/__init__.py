@@ -11,16 +11,12 @@ __version__ = "0.1.0"
 
 def load_ipython_extension(ipython) -> None:
     """Called by ``%load_ext jupyter_coding``."""
-    from . import magics_agreement
-    from .magics import load
+    from jupyter_coding.kernel.extension import load
 
     load(ipython)
-    magics_agreement.load(ipython)
 
 
 def unload_ipython_extension(ipython) -> None:
-    from . import magics_agreement
-    from .magics import unload
+    from jupyter_coding.kernel.extension import unload
 
     unload(ipython)
-    magics_agreement.unload(ipython)

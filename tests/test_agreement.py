@@ -1,6 +1,6 @@
 """Agreement between coders: the statistics, ``agree`` on real field notes in git, the magic.
 
-The statistics (jupyter_coding.agreement) are checked three ways: against figures
+The statistics (jupyter_coding.study.agreement) are checked three ways: against figures
 worked out by hand below, against Krippendorff's published example, and against nltk
 and the ``krippendorff`` package (the ``agreement`` extra) on data built from the
 corpus. The study comparison is run on two coders' versions of three corpus files in
@@ -22,20 +22,20 @@ from IPython.core.error import UsageError
 from nltk.metrics.agreement import AnnotationTask
 from nltk.metrics.distance import masi_distance as nltk_masi
 
-from jupyter_coding.agreement import (
+from jupyter_coding.cli import main
+from jupyter_coding.fieldnotes import FieldNotesError, read
+from jupyter_coding.fieldnotes.reading import coding_traces
+from jupyter_coding.notebooks.convert import notebook_json, to_notebook
+from jupyter_coding.study.agreement import (
     cohen_kappa,
     krippendorff_alpha,
     masi_distance,
     nominal_distance,
     percent_agreement,
 )
-from jupyter_coding.agreement_report import as_dict, html_page, shorten, text_report
-from jupyter_coding.cli import main
-from jupyter_coding.compare_coders import compare_versions
-from jupyter_coding.fieldnotes import FieldNotesError, read
-from jupyter_coding.fieldnotes.reading import coding_traces
-from jupyter_coding.gitstudy import read_version, read_versions
-from jupyter_coding.notebook import notebook_json, to_notebook
+from jupyter_coding.study.agreement_report import as_dict, html_page, shorten, text_report
+from jupyter_coding.study.compare_coders import compare_versions
+from jupyter_coding.study.gitstudy import read_version, read_versions
 
 from .coder_versions import add_trace, commit, edit_trace, git, new_repository, remove_trace
 from .coder_versions import trace_text as new_trace
@@ -432,7 +432,7 @@ def test_text_and_html_say_so_when_there_is_nothing_to_compare(tmp_path):
 
 
 def test_coding_agreement_magic_links_to_the_cells(repository):
-    from jupyter_coding._testing import coding_shell
+    from jupyter_coding.kernel.testing import coding_shell
 
     notebook = repository / "study" / "s_43.ipynb"
     notebook.write_text(

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.exporter import ALTERNATE_SUFFIX
+from jupyter_coding.common.files import find_field_notes
 from jupyter_coding.fieldnotes import parse
 from jupyter_coding.fieldnotes.canonical import Trace, render_trace
 from jupyter_coding.fieldnotes.dialect import Dialect
-from jupyter_coding.files import find_field_notes
-from jupyter_coding.notebook import to_notebook
+from jupyter_coding.notebooks.convert import to_notebook
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX
 
 from .conftest import CORPUS, corpus_files, read_exact
 from .test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, STEP, Lab, browser_ready  # noqa: F401

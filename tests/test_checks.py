@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import (
+from jupyter_coding.cli import main
+from jupyter_coding.fieldnotes import parse
+from jupyter_coding.fieldnotes.reading import coding_traces, compare_memo
+from jupyter_coding.study.checks import (
     RULES,
     CheckConfig,
     ConfigError,
@@ -19,10 +22,7 @@ from jupyter_coding.checks import (
     find_pyproject,
     near_duplicates,
 )
-from jupyter_coding.cli import main
-from jupyter_coding.fieldnotes import parse
-from jupyter_coding.fieldnotes.reading import coding_traces, compare_memo
-from jupyter_coding.similarity import edit_distance
+from jupyter_coding.study.similarity import edit_distance
 
 from .conftest import CORPUS, EXAMPLES, SEED, corpus_files
 from .study_fixtures import source_text, trace, write

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import CheckConfig, check_paths
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import parse, read_text
-from jupyter_coding.findings import Finding, Fix
-from jupyter_coding.fixes import plan_fixes, text_digest
-from jupyter_coding.refactor import RefactorError
+from jupyter_coding.study.checks import CheckConfig, check_paths
+from jupyter_coding.study.findings import Finding, Fix
+from jupyter_coding.study.fixes import plan_fixes, text_digest
+from jupyter_coding.study.refactor import RefactorError
 
 from .checks_fixtures import DEFINES_BLAMELESS_REVIEW, labels_source, labels_study, labels_trace
 from .conftest import CORPUS

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import CheckConfig, check_paths
 from jupyter_coding.fieldnotes import read
 from jupyter_coding.fieldnotes.edit import set_header_value
-from jupyter_coding.source_metadata import embedded_id, is_url, slug_words, url_scheme_typo
+from jupyter_coding.study.checks import CheckConfig, check_paths
+from jupyter_coding.study.source_metadata import embedded_id, is_url, slug_words, url_scheme_typo
 
 from .checks_fixtures import labels_source, labels_study, labels_trace
 from .conftest import CORPUS, corpus_files

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import RULES, CheckConfig, ConfigError, check_notes, check_paths
 from jupyter_coding.fieldnotes import parse
+from jupyter_coding.study.checks import RULES, CheckConfig, ConfigError, check_notes, check_paths
 
 from .checks_fixtures import DEFINES_BLAMELESS_REVIEW, labels_source, labels_study, labels_trace
 from .study_fixtures import source_text, trace, write

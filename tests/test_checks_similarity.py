@@ -1,4 +1,4 @@
-"""How alike two codes are (jupyter_coding.similarity): one key per meaning of "the same
+"""How alike two codes are (jupyter_coding.study.similarity): one key per meaning of "the same
 name" (fieldnotes.names), and what is only nearly the same."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding import similarity
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import names
-from jupyter_coding.similarity import (
+from jupyter_coding.study import similarity
+from jupyter_coding.study.codebook import Codebook
+from jupyter_coding.study.similarity import (
     closest,
     label_fit,
     names_label,

@@ -92,6 +92,6 @@ def test_help_lists_every_command_and_a_command_loads_alone(capsys):
     out = capsys.readouterr().out
     for name in ("stats", "verify", "to-notebook", "to-markdown", "check", "export", "import"):
         assert name in out
-    sys.modules.pop("jupyter_coding.commands.report", None)
+    sys.modules.pop("jupyter_coding.cli.report", None)
     assert main(["stats", str(SEED)]) == 0
-    assert "jupyter_coding.commands.report" not in sys.modules  # start-up imports only stats
+    assert "jupyter_coding.cli.report" not in sys.modules  # start-up imports only stats

@@ -14,21 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import CheckConfig, ConfigError, check_paths
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import FieldNotesError, parse, read
-from jupyter_coding.interop.codeable_models import (
-    code_definitions,
+from jupyter_coding.interop.codeable_models import code_definitions, render_model, source_entries
+from jupyter_coding.study.checks import CheckConfig, ConfigError, check_paths
+from jupyter_coding.study.codebook import Codebook
+from jupyter_coding.study.model_check import (
     decisions_with_options,
     model_findings,
     module_names,
     read_model,
-    render_model,
-    source_entries,
 )
-from jupyter_coding.tables import paper_codes, shade
-from jupyter_coding.vocabulary import find_metamodel, read_metamodel
+from jupyter_coding.study.tables import paper_codes, shade
+from jupyter_coding.study.vocabulary import find_metamodel, read_metamodel
 
 from .conftest import CORPUS, ROOT, SEED, corpus_files
 from .study_fixtures import source_text, trace, write

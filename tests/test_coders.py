@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding.checks import check_notes, check_paths
 from jupyter_coding.cli import main
-from jupyter_coding.coders import disagreement_marker, merge_texts
 from jupyter_coding.fieldnotes import AxialTrace, Disagreement, OpenTrace, Quote, parse
 from jupyter_coding.fieldnotes.reading import coding_traces
-from jupyter_coding.notebook import round_trip
+from jupyter_coding.notebooks.convert import round_trip
+from jupyter_coding.study.checks import check_notes, check_paths
+from jupyter_coding.study.coders import disagreement_marker, merge_texts
 
 from .coder_versions import add_trace, commit, edit_trace, git, new_repository, remove_trace
 from .coder_versions import trace_text as new_trace

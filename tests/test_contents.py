@@ -17,19 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.contents import (
+from jupyter_coding.common.files import find_field_notes, sha256
+from jupyter_coding.fieldnotes import parse
+from jupyter_coding.fieldnotes.canonical import Trace, render_trace
+from jupyter_coding.fieldnotes.dialect import Dialect
+from jupyter_coding.notebooks.contents import (
     OPENED_KEY,
     build_contents_manager_class,
     field_notes_in,
     looks_like_field_notes,
     save_view,
 )
-from jupyter_coding.exporter import ALTERNATE_SUFFIX, WriteRecord
-from jupyter_coding.fieldnotes import parse
-from jupyter_coding.fieldnotes.canonical import Trace, render_trace
-from jupyter_coding.fieldnotes.dialect import Dialect
-from jupyter_coding.files import find_field_notes, sha256
-from jupyter_coding.notebook import METADATA_KEY, export_markdown
+from jupyter_coding.notebooks.convert import METADATA_KEY, export_markdown
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX, WriteRecord
 
 from .conftest import CORPUS, EXAMPLES, ROOT, read_exact
 from .test_save_hook import Server
@@ -394,7 +394,7 @@ def test_field_notes_are_told_from_other_markdown(tmp_path):
 def test_save_view_writes_through_the_guard_of_one_opening(tmp_path):
     markdown = tmp_path / "s_1.md"
     markdown.write_bytes((EXAMPLES / "s_1.md").read_bytes())
-    from jupyter_coding.contents import notebook_view
+    from jupyter_coding.notebooks.contents import notebook_view
 
     view, data = notebook_view(markdown)
     assert parse(data.decode()).source_id == view["metadata"][METADATA_KEY]["source_id"]
@@ -415,7 +415,7 @@ def test_save_view_writes_through_the_guard_of_one_opening(tmp_path):
 
 def test_the_magics_find_the_study_and_source_from_the_md_the_kernel_runs(tmp_path, monkeypatch):
     """JupyterLab opens s_2.md as Field Notes: JPY_SESSION_NAME is the .md itself."""
-    from jupyter_coding._testing import coding_shell, run_cell
+    from jupyter_coding.kernel.testing import coding_shell, run_cell
 
     study = tmp_path / "study"
     shutil.copytree(EXAMPLES, study)
@@ -440,7 +440,7 @@ def test_jupyter_coding_lab_starts_jupyterlab_on_the_study_with_the_manager_on(c
     assert main(["lab", str(EXAMPLES), "s_1.md", "--print", "--port", "8899"]) == 0
     printed = capsys.readouterr().out
     assert f"--ServerApp.root_dir={EXAMPLES.resolve()}" in printed
-    assert "--ServerApp.jpserver_extensions=jupyter_coding.serverext=True" in printed
+    assert "--ServerApp.jpserver_extensions=jupyter_coding.notebooks.serverext=True" in printed
     assert "--ServerApp.default_url=/jupyter-coding/open/s_1.md" in printed
     assert "--port=8899" in printed
     assert main(["lab", str(tmp_path / "missing"), "--print"]) == 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 
-from jupyter_coding.corpus import Codebook, codes_of_notes
 from jupyter_coding.fieldnotes import read
-from jupyter_coding.similarity import closest, edit_distance, spelling_key
+from jupyter_coding.study.codebook import Codebook, codes_of_notes
+from jupyter_coding.study.similarity import closest, edit_distance, spelling_key
 
 from .conftest import CORPUS, EXAMPLES
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import shutil
 
-from jupyter_coding._testing import coding_shell, run_cell
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import parse, read, read_text
 from jupyter_coding.fieldnotes.canonical import Trace
 from jupyter_coding.fieldnotes.dialect import SEED, Dialect
 from jupyter_coding.fieldnotes.edit import insert_trace
 from jupyter_coding.fieldnotes.reading import coding_traces
-from jupyter_coding.notebook import add_empty_cell, export_markdown, to_notebook
-from jupyter_coding.tracecheck import check_trace
+from jupyter_coding.kernel.testing import coding_shell, run_cell
+from jupyter_coding.notebooks.convert import add_empty_cell, export_markdown, to_notebook
+from jupyter_coding.study.codebook import Codebook
+from jupyter_coding.study.tracecheck import check_trace
 
 from .conftest import CORPUS, EXAMPLES, ROOT
 

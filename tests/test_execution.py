@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from jupyter_coding.fieldnotes import read
-from jupyter_coding.notebook import notebook_json, to_notebook
+from jupyter_coding.notebooks.convert import notebook_json, to_notebook
 
 from .conftest import ROOT, corpus_files
 

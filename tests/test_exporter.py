@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from jupyter_coding.cli import main
-from jupyter_coding.exporter import ALTERNATE_SUFFIX
-from jupyter_coding.notebook import read_notebook
+from jupyter_coding.notebooks.convert import read_notebook
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX
 
 from .conftest import CORPUS, EXAMPLES
 
@@ -95,7 +95,7 @@ def test_a_changed_source_is_not_overwritten(study, caplog):
 
 
 def test_output_elsewhere_and_as_a_library(study, tmp_path):
-    from jupyter_coding.exporter import FieldNotesExporter
+    from jupyter_coding.notebooks.export import FieldNotesExporter
 
     out = tmp_path / "out"
     nbconvert("--to", "fieldnotes", "--output-dir", str(out), str(study / "p_1.ipynb"))
@@ -137,7 +137,7 @@ def rewrite(path, change) -> None:
 
 
 def test_a_crafted_markdown_path_is_refused_by_the_exporter(study, tmp_path):
-    from jupyter_coding.exporter import UnsafeTarget
+    from jupyter_coding.notebooks.export import UnsafeTarget
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -163,7 +163,7 @@ def test_a_crafted_markdown_path_is_refused_by_the_exporter(study, tmp_path):
 
 
 def test_a_linked_output_pointing_out_of_the_folder_is_refused(study, tmp_path):
-    from jupyter_coding.exporter import UnsafeTarget
+    from jupyter_coding.notebooks.export import UnsafeTarget
 
     elsewhere = tmp_path / "elsewhere.md"
     elsewhere.write_bytes((study / "s_1.md").read_bytes())

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding import notebook
-from jupyter_coding.checks import check_notes
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import CodeBlock, FieldNotesError, parse, read_text
 from jupyter_coding.fieldnotes.lines import split_lines
 from jupyter_coding.interop import refi_qda
 from jupyter_coding.interop.codeable_models import render_model
 from jupyter_coding.interop.refi_qda import read_codebook, read_project, write_qdc
-from jupyter_coding.verify import verify_text
+from jupyter_coding.notebooks import convert as notebook
+from jupyter_coding.notebooks.verify import verify_text
+from jupyter_coding.study.checks import check_notes
+from jupyter_coding.study.codebook import Codebook
 
 from .conftest import CORPUS, EXAMPLES, SEED, real_files
 from .study_fixtures import source_text, trace, write

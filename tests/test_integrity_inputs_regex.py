@@ -37,15 +37,15 @@ from pathlib import Path
 import pytest
 
 import jupyter_coding
-from jupyter_coding.checks import check_notes
 from jupyter_coding.fieldnotes import parse
 from jupyter_coding.fieldnotes.concise import read_concise
 from jupyter_coding.fieldnotes.memo import read_code_list
 from jupyter_coding.fieldnotes.python_code import read_code, read_values
 from jupyter_coding.fieldnotes.reading import memo_items
-from jupyter_coding.reports import Study, codebook_entries
-from jupyter_coding.similarity import closest, edit_distance, spelling_key
-from jupyter_coding.stats import file_stats
+from jupyter_coding.study.checks import check_notes
+from jupyter_coding.study.reports import Study, codebook_entries
+from jupyter_coding.study.similarity import closest, edit_distance, spelling_key
+from jupyter_coding.study.stats import file_stats
 
 from .study_fixtures import source_text, trace
 
@@ -152,7 +152,7 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         [lambda n: "CCla" + "s" * n + "!"],
     ),
     "fieldnotes.memo.CODE_ITEM": ("fullmatch", ["data_catalogue"], [lambda n: "a" * n + "!"]),
-    "coders.NOT_IN_NAME": ("sub", ["coder b,c;d"], [lambda n: " " * n + "x"]),
+    "study.coders.NOT_IN_NAME": ("sub", ["coder b,c;d"], [lambda n: " " * n + "x"]),
     "fieldnotes.memo.INS_TAG": ("sub", ["<ins>Option: </ins>"], [lambda n: "</" * n]),
     "fieldnotes.memo.CODE_KIND_WORDS": ("search", ["Familiar options"], [lambda n: "option" * n]),
     "fieldnotes.model.SPEAKER": (
@@ -201,10 +201,10 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
     "fieldnotes.dialect._LEADING": ("match", ["    x"], [lambda n: " \t" * n]),
     "fieldnotes.names._SEPARATORS": ("sub", ["data-catalogue _x"], [lambda n: " -_" * n]),
     "fieldnotes.names._NOT_WORD": ("sub", ["Data-catalogue, x"], [lambda n: "_-" * n]),
-    "corpus._FILE_NAME_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s_" + "1" * n]),
-    "files._TEMPORARY_TAIL": ("fullmatch", ["abcd_123.tmp"], [lambda n: "a" * n + ".tmp"]),
-    "refactor.IDENTIFIER": ("fullmatch", ["ci_cd_process"], [lambda n: "a" * n + "!"]),
-    "refactor.DEFINITION_LINE": (
+    "study.sources._FILE_NAME_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s_" + "1" * n]),
+    "common.files._TEMPORARY_TAIL": ("fullmatch", ["abcd_123.tmp"], [lambda n: "a" * n + ".tmp"]),
+    "study.refactor.IDENTIFIER": ("fullmatch", ["ci_cd_process"], [lambda n: "a" * n + "!"]),
+    "study.refactor.DEFINITION_LINE": (
         "fullmatch",
         ['    quality = CClass(force, "Quality")  # a comment'],
         [
@@ -213,50 +213,66 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
             lambda n: "x" + " " * n + "!",
         ],
     ),
-    "refactor.LIST_SEPARATOR": ("split", ["a, b and c"], [lambda n: "an" * n]),
-    "refactor.CODES_LINE": ("fullmatch", ["    quality, quality"], [lambda n: "a " * n + "!"]),
-    "completion._AFTER_CCLASS": (
+    "study.refactor.LIST_SEPARATOR": ("split", ["a, b and c"], [lambda n: "an" * n]),
+    "study.refactor.CODES_LINE": (
+        "fullmatch",
+        ["    quality, quality"],
+        [lambda n: "a " * n + "!"],
+    ),
+    "kernel.completion._AFTER_CCLASS": (
         "search",
         ["x = CClass(pra"],
         [lambda n: "CClass(" + " " * n + "!", lambda n: "CClas" + "s" * n, lambda n: "CClass(" * n],
     ),
-    "completion._IDENTIFIER_PREFIX": ("fullmatch", ["data_cat"], [lambda n: "a" * n + "!"]),
-    "widgets.picker_logic._SEPARATORS": ("sub", ["data catalogue"], [lambda n: " -" * n]),
-    "widgets.picker_logic._WORD": (
+    "kernel.completion._IDENTIFIER_PREFIX": ("fullmatch", ["data_cat"], [lambda n: "a" * n + "!"]),
+    "kernel.widgets.picker_logic._SEPARATORS": ("sub", ["data catalogue"], [lambda n: " -" * n]),
+    "kernel.widgets.picker_logic._WORD": (
         "findall",
         ["Data catalogues list datasets."],
         [lambda n: "ab1" * n, lambda n: "a" * n + "!"],
     ),
-    "widgets.cell_edit._KEYWORD_LINE": (
+    "kernel.widgets.cell_edit._KEYWORD_LINE": (
         "fullmatch",
         ["  familiar: a, b"],
         [lambda n: " " * n + "a" * n, lambda n: "a" + " " * n + "!"],
     ),
-    "checks._RULE_PREFIX": ("fullmatch", ["JC40"], [lambda n: "JC" + "1" * n]),
-    "checks._FILE_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s" * n + "_!"]),
-    "checks._ON_LINE": ("sub", ["'(' was never closed on line 4"], [lambda n: "on line " * n]),
-    "checks._PLACEHOLDER": (
+    "study.checks._RULE_PREFIX": ("fullmatch", ["JC40"], [lambda n: "JC" + "1" * n]),
+    "study.checks._FILE_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s" * n + "_!"]),
+    "study.checks._ON_LINE": (
+        "sub",
+        ["'(' was never closed on line 4"],
+        [lambda n: "on line " * n],
+    ),
+    "study.checks._PLACEHOLDER": (
         "fullmatch",
         ["TODO", "...", "<memo>", "n/a"],
         [lambda n: "-" * n + "x", lambda n: "<" + "a" * n, lambda n: "." * n + "x"],
     ),
-    "fixes._CCLASS_KEY": (
+    "study.fixes._CCLASS_KEY": (
         "match",
         ['    "tiny url": "https://example.org/t/1",'],
         [lambda n: " " * n + "!", lambda n: '"' + "a" * n, lambda n: '"a"' + " " * n + "!"],
     ),
-    "fixes._LITERAL": (
+    "study.fixes._LITERAL": (
         "fullmatch",
         ['"a \\" b"', "True", "'x'"],
         [lambda n: '"' + "a" * n, lambda n: '"' + "\\a" * n, lambda n: '"' + '\\"' * n],
     ),
-    "source_metadata._KIND": ("match", ["s43"], [lambda n: "s" * n]),
-    "source_metadata._BAD_SCHEME": ("match", ["https:/example.org"], [lambda n: "a" * n + "!"]),
-    "source_metadata._SCHEME_START": ("match", ["hhttps://example.org"], [lambda n: "h" * n]),
-    "source_metadata._SCHEME_PREFIX": ("match", ["https://example.org"], [lambda n: "a" * n]),
-    "source_metadata._PAGE_SUFFIX": ("sub", ["post.html"], [lambda n: ".htm" * n + "!"]),
-    "source_metadata._WORD_BREAK": ("split", ["designing-data_products"], [lambda n: "- " * n]),
-    "source_metadata._HOST_AND_PATH": (
+    "study.source_metadata._KIND": ("match", ["s43"], [lambda n: "s" * n]),
+    "study.source_metadata._BAD_SCHEME": (
+        "match",
+        ["https:/example.org"],
+        [lambda n: "a" * n + "!"],
+    ),
+    "study.source_metadata._SCHEME_START": ("match", ["hhttps://example.org"], [lambda n: "h" * n]),
+    "study.source_metadata._SCHEME_PREFIX": ("match", ["https://example.org"], [lambda n: "a" * n]),
+    "study.source_metadata._PAGE_SUFFIX": ("sub", ["post.html"], [lambda n: ".htm" * n + "!"]),
+    "study.source_metadata._WORD_BREAK": (
+        "split",
+        ["designing-data_products"],
+        [lambda n: "- " * n],
+    ),
+    "study.source_metadata._HOST_AND_PATH": (
         "fullmatch",
         ["example.org/a-b", "www.mindtheproduct.com/x/#:~:text=As"],
         [
@@ -266,12 +282,12 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
             lambda n: "a.b" + "/" * n + " ",
         ],
     ),
-    "source_metadata._HASH": (
+    "study.source_metadata._HASH": (
         "fullmatch",
         ["b6b93edf3d23", "2023"],
         [lambda n: "a" * n + "!", lambda n: "1a" * n + "!", lambda n: "f" * n + "!"],
     ),
-    "source_metadata._TRAILING_ID": (
+    "study.source_metadata._TRAILING_ID": (
         "search",
         ["https://tinyurl.com/data-as-a-product-s43"],
         [lambda n: "-s1" * n + "!", lambda n: "a" * n, lambda n: "-" * n + "s"],
@@ -307,13 +323,15 @@ PATTERNS.update(
 )
 
 # the one function allowed to build a pattern at run time (it is tested below)
-DYNAMIC = {("jupyter_coding.similarity", "letters_in_order")}
+DYNAMIC = {("jupyter_coding.study.similarity", "letters_in_order")}
 
 
 def package_patterns() -> dict[str, re.Pattern]:
     """Every compiled pattern a module of the package holds, by qualified name."""
     found: dict[str, re.Pattern] = {}
     for info in pkgutil.walk_packages(jupyter_coding.__path__, "jupyter_coding."):
+        if info.name.endswith(".__main__"):
+            continue  # running it is the command line
         module = importlib.import_module(info.name)
         short = info.name.removeprefix("jupyter_coding.")
         for name, value in vars(module).items():
@@ -420,7 +438,7 @@ def test_pattern_on_a_sweep_of_pumped_inputs(name):
 
 
 def test_letters_in_order_is_linear_and_right():
-    from jupyter_coding.similarity import letters_in_order
+    from jupyter_coding.study.similarity import letters_in_order
 
     for letters, anchored in (("aaaaab", False), ("aaaaab", True), ("dcat", False)):
         test = letters_in_order(letters, anchored)

@@ -15,10 +15,10 @@ import shutil
 import pytest
 from nbformat import v4
 
-from jupyter_coding import notebook_text
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import FieldNotesError, parse, split_lines
-from jupyter_coding.notebook import (
+from jupyter_coding.notebooks import json_text as notebook_text
+from jupyter_coding.notebooks.convert import (
     METADATA_KEY,
     SETUP_SOURCE,
     cell_kind,
@@ -29,7 +29,7 @@ from jupyter_coding.notebook import (
     to_markdown,
     to_notebook,
 )
-from jupyter_coding.verify import first_difference
+from jupyter_coding.notebooks.verify import first_difference
 
 from .conftest import EXAMPLES, SEED, corpus_files, read_exact
 from .test_notebook_commands import write_record  # noqa: F401 (autouse: a record of our own)

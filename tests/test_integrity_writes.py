@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding import exporter
 from jupyter_coding.cli import main
-from jupyter_coding.exporter import ALTERNATE_SUFFIX, WriteRecord
-from jupyter_coding.notebook import METADATA_KEY, read_notebook
+from jupyter_coding.notebooks import export as exporter
+from jupyter_coding.notebooks.convert import METADATA_KEY, read_notebook
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX, WriteRecord
 
 from .conftest import EXAMPLES
 from .test_notebook_commands import write_record  # noqa: F401 (autouse: a record of our own)
@@ -145,11 +145,11 @@ def test_inside_root_compares_whole_folder_names(tmp_path):
 # shows every time, not now and then.
 CHILD = """
 import sys, time
-from jupyter_coding.commands._notebooks import import_nbformat_quickly
+from jupyter_coding.cli._notebooks import import_nbformat_quickly
 
 import_nbformat_quickly()  # as the command does, before nbformat is imported
-import jupyter_coding.exporter as exporter
-import jupyter_coding.commands.to_markdown
+import jupyter_coding.notebooks.export as exporter
+import jupyter_coding.cli.to_markdown
 import nbformat
 from jupyter_coding.cli import main
 
@@ -215,7 +215,7 @@ def test_two_notebooks_of_one_file_saved_at_once_never_both_write(study, capsys,
 RECORD_CHILD = """
 import sys, time
 from pathlib import Path
-import jupyter_coding.exporter as exporter
+import jupyter_coding.notebooks.export as exporter
 
 record_path, target, start = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 write = exporter.atomic_write
@@ -258,7 +258,7 @@ def test_the_write_record_keeps_every_entry_when_processes_save_at_once(tmp_path
 
 HOLDER = """
 import sys, time
-from jupyter_coding.files import locked
+from jupyter_coding.common.files import locked
 
 with locked(sys.argv[1]):
     print("locked", flush=True)
@@ -375,7 +375,7 @@ def test_a_second_refusal_writes_a_new_numbered_file(study, capsys):
 
 KILLED_WRITER = """
 import os, sys, time
-from jupyter_coding import files
+from jupyter_coding.common import files
 
 def stuck(*args):
     print("written", flush=True)
@@ -433,7 +433,7 @@ def test_rename_refuses_a_read_only_file_before_writing_any(study, capsys):
 
 
 def test_new_never_writes_over_a_file_made_meanwhile(study, capsys, monkeypatch):
-    import jupyter_coding.commands.new as new_command
+    import jupyter_coding.cli.new as new_command
 
     render = new_command.render_new_source
     theirs = b"# s \n4\n## made by another process meanwhile\n"

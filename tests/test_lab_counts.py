@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from IPython.core.completer import provisionalcompleter
 
-from jupyter_coding._testing import coding_shell, run_cell
 from jupyter_coding.cli import main as cli
-from jupyter_coding.widgets.picker_logic import index_of
+from jupyter_coding.kernel.testing import coding_shell, run_cell
+from jupyter_coding.kernel.widgets.picker_logic import index_of
 
 from .conftest import CORPUS, ROOT, corpus_files
 
@@ -245,9 +245,9 @@ def test_a_cell_edited_before_it_is_saved_still_replaces_its_trace(corpus_study,
 
 
 def test_a_field_notes_file_opened_as_a_notebook_counts_the_same(corpus_study, session, tmp_path):
-    """The .md itself as the notebook (jupyter_coding.contents): its cells are its view."""
+    """The .md itself as the notebook (the contents manager): its cells are its view."""
     from jupyter_coding.fieldnotes import read
-    from jupyter_coding.notebook import notebook_json, to_notebook
+    from jupyter_coding.notebooks.convert import notebook_json, to_notebook
 
     expected = cli_codebook(corpus_study, tmp_path)
     markdown = corpus_study / "s_43.md"

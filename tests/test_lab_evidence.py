@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding import corpus
-from jupyter_coding._testing import coding_shell, run_cell
 from jupyter_coding.cli import main as cli
-from jupyter_coding.corpus import EVIDENCE_PER_CODE, Codebook, Evidence
 from jupyter_coding.fieldnotes import read
 from jupyter_coding.fieldnotes.reading import coding_traces
-from jupyter_coding.widgets.picker import detail_html
-from jupyter_coding.widgets.picker_logic import quote_words, rank_evidence, word_overlap
+from jupyter_coding.kernel.testing import coding_shell, run_cell
+from jupyter_coding.kernel.widgets.picker import detail_html
+from jupyter_coding.kernel.widgets.picker_logic import quote_words, rank_evidence, word_overlap
+from jupyter_coding.study import codebook as corpus
+from jupyter_coding.study.codebook import EVIDENCE_PER_CODE, Codebook, Evidence
 
 from .conftest import CORPUS, ROOT, corpus_files
 
@@ -167,7 +167,7 @@ def test_the_picker_shows_quotes_of_other_sources_nearest_first(study_session):
 
 def state_link(shell):
     """The link function the magic gives its pickers."""
-    from jupyter_coding.magics_check import Linker
+    from jupyter_coding.kernel.links import Linker
 
     notebook = shell.magics_manager.registry["CodingMagics"].context().notebook
     return Linker(notebook.parent).link_to
@@ -177,7 +177,7 @@ def test_more_evidence_pages_through_the_quotes(study_session):
     _, shell = study_session
     run_cell(shell, "%code_picker data_catalogue", cell_id="p1")
     picker_state = shell.magics_manager.registry["CodingMagics"].pickers[("picker", "p1")]
-    from jupyter_coding.widgets.picker import CodePicker
+    from jupyter_coding.kernel.widgets.picker import CodePicker
 
     picker = CodePicker(picker_state)
     assert picker.expanded  # a query given: open at once
@@ -203,8 +203,8 @@ def test_words_most_quotes_share_do_not_make_a_quote_near():
 
 def test_a_pervasive_code_reads_a_spread_of_its_files(corpus_book, monkeypatch):
     """A code thousands of files apply would take seconds: a few files, spread evenly."""
-    from jupyter_coding.widgets import picker_logic
-    from jupyter_coding.widgets.picker_logic import PickerState
+    from jupyter_coding.kernel.widgets import picker_logic
+    from jupyter_coding.kernel.widgets.picker_logic import PickerState
 
     every = corpus_book.evidence("data_catalogue")
     files = list(dict.fromkeys(e.path for e in every))

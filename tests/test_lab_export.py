@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_coding.cli import main as cli
-from jupyter_coding.exporter import ALTERNATE_SUFFIX, MarkdownNotWritten, post_save_hook
 from jupyter_coding.fieldnotes import FieldNotesError, parse, read
-from jupyter_coding.notebook import export_markdown, notebook_json, to_notebook
+from jupyter_coding.notebooks.convert import export_markdown, notebook_json, to_notebook
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX, MarkdownNotWritten, post_save_hook
 
 from .conftest import CORPUS, ROOT, read_exact
 

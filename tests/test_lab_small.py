@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
-from jupyter_coding.display import CodebookTable
-from jupyter_coding.words import count
+from jupyter_coding.common.words import count
+from jupyter_coding.kernel.display import CodebookTable
+from jupyter_coding.study.codebook import Codebook
 
 from .conftest import CORPUS, EXAMPLES, ROOT
 from .study_fixtures import source_text, trace, write

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.core.completer import provisionalcompleter
 
-from jupyter_coding._testing import coding_shell, run_cell
+from jupyter_coding.kernel.testing import coding_shell, run_cell
 
 from .conftest import CORPUS, EXAMPLES, SEED, read_exact
 

@@ -10,12 +10,13 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_coding._testing import coding_shell
-from jupyter_coding.checks import CheckConfig, check_paths
 from jupyter_coding.fieldnotes import read
 from jupyter_coding.fieldnotes.lines import split_lines
-from jupyter_coding.magics_check import CheckMagics, FindingsView, cell_lines, notebook_for
-from jupyter_coding.notebook import notebook_json, to_notebook
+from jupyter_coding.kernel.links import cell_lines, notebook_for
+from jupyter_coding.kernel.magics_check import CheckMagics, FindingsView
+from jupyter_coding.kernel.testing import coding_shell
+from jupyter_coding.notebooks.convert import notebook_json, to_notebook
+from jupyter_coding.study.checks import CheckConfig, check_paths
 
 from .conftest import SEED, corpus_files
 from .study_fixtures import source_text, trace, write
@@ -120,7 +121,7 @@ def test_seed_findings_link_to_their_trace_cells(tmp_path):
     markdown.write_bytes(SEED.read_bytes())
     make_notebook(markdown)
     findings = check_paths([markdown], CheckConfig(select=("JC201", "JC202", "JC301")))
-    from jupyter_coding.magics_check import findings_view
+    from jupyter_coding.kernel.magics_check import findings_view
 
     view = findings_view(findings, tmp_path, 1)
     targets = [target for _, target in view.links]

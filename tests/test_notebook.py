@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat import v4
 
+from jupyter_coding.common.files import sha256
 from jupyter_coding.fieldnotes import AxialTrace, FieldNotesError, OpenTrace, parse, read
-from jupyter_coding.files import sha256
-from jupyter_coding.notebook import (
+from jupyter_coding.notebooks.convert import (
     MAGIC,
     METADATA_KEY,
     SETUP_SOURCE,
@@ -358,7 +358,7 @@ def test_notebooks_are_made_and_written_without_importing_nbformat():
     script = (
         "import sys\n"
         "from jupyter_coding.fieldnotes import read\n"
-        "from jupyter_coding.notebook import notebook_json, round_trip, to_notebook\n"
+        "from jupyter_coding.notebooks.convert import notebook_json, round_trip, to_notebook\n"
         f"notes = read({str(EXAMPLES / 's_1.md')!r})\n"
         "notebook_json(to_notebook(notes), validate=False)\n"
         "round_trip(notes.to_text())\n"

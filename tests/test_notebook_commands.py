@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from jupyter_coding import files as files_module
 from jupyter_coding.cli import main
+from jupyter_coding.common import files as files_module
 from jupyter_coding.fieldnotes import parse
 from jupyter_coding.fieldnotes.new_source import render_new_source
-from jupyter_coding.notebook import METADATA_KEY, read_notebook
+from jupyter_coding.notebooks.convert import METADATA_KEY, read_notebook
 
 from .conftest import CORPUS, EXAMPLES, SEED, corpus_files
 
@@ -300,7 +300,7 @@ def test_verify_covers_the_notebook_round_trip(capsys, tmp_path, monkeypatch):
     assert code == 0
     assert out.strip().endswith("70 files, 70 exact")
     # a notebook round trip that loses a byte is reported with the file and line
-    import jupyter_coding.notebook as notebook_module
+    import jupyter_coding.notebooks.convert as notebook_module
 
     real = notebook_module.to_markdown
     monkeypatch.setattr(notebook_module, "to_markdown", lambda nb, path=None: real(nb)[:-1])
@@ -325,7 +325,7 @@ def test_unreadable_notebooks_are_one_line_errors(tmp_path, capsys):
 
 
 def test_write_record_keeps_what_other_processes_added(tmp_path):
-    from jupyter_coding.exporter import WriteRecord
+    from jupyter_coding.notebooks.export import WriteRecord
 
     path = tmp_path / "record.json"
     first, second = tmp_path / "a.md", tmp_path / "b.md"

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding._testing import coding_shell, run_cell
-from jupyter_coding.corpus import Codebook, Definition, FileCodes, Use
 from jupyter_coding.fieldnotes import parse
-from jupyter_coding.tracecheck import check_trace
-from jupyter_coding.widgets.cell_edit import NewCode, add_codes, add_to_trace_text
-from jupyter_coding.widgets.picker import CodePicker
-from jupyter_coding.widgets.picker_logic import CodeIndex, PickerState
+from jupyter_coding.kernel.testing import coding_shell, run_cell
+from jupyter_coding.kernel.widgets.cell_edit import NewCode, add_codes, add_to_trace_text
+from jupyter_coding.kernel.widgets.picker import CodePicker
+from jupyter_coding.kernel.widgets.picker_logic import CodeIndex, PickerState
+from jupyter_coding.study.codebook import Codebook, Definition, FileCodes, Use
+from jupyter_coding.study.tracecheck import check_trace
 
 from .conftest import CORPUS, SEED, corpus_files, read_exact
 

@@ -16,10 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding import reports
-from jupyter_coding.checks import CheckConfig, check_paths
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
 from jupyter_coding.fieldnotes import parse, read
 from jupyter_coding.fieldnotes.names import name_key
 from jupyter_coding.fieldnotes.reading import (
@@ -30,8 +27,11 @@ from jupyter_coding.fieldnotes.reading import (
     memo_items,
 )
 from jupyter_coding.interop.codeable_models import render_model, source_entries
-from jupyter_coding.interop.common import sources_to_export
-from jupyter_coding.stats import file_stats, total_stats
+from jupyter_coding.study import reports
+from jupyter_coding.study.checks import CheckConfig, check_paths
+from jupyter_coding.study.codebook import Codebook
+from jupyter_coding.study.sources import sources_to_export
+from jupyter_coding.study.stats import file_stats, total_stats
 
 from .conftest import CORPUS, ROOT, SHARED, corpus_files
 

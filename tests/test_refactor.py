@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding.checks import CheckConfig, check_paths
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import parse, read
 from jupyter_coding.fieldnotes.lines import split_lines
-from jupyter_coding.refactor import (
+from jupyter_coding.study.checks import CheckConfig, check_paths
+from jupyter_coding.study.refactor import (
     RefactorError,
     plan_merge,
     plan_rename,

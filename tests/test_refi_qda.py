@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
+from jupyter_coding.common.files import find_field_notes
 from jupyter_coding.fieldnotes import parse, read, read_text
 from jupyter_coding.fieldnotes.reading import coding_traces
-from jupyter_coding.files import find_field_notes
 from jupyter_coding.interop.refi_qda import (
     GUID_NAMESPACE,
     code_guid,
@@ -28,6 +27,7 @@ from jupyter_coding.interop.refi_qda import (
     write_qdc,
     write_qdpx,
 )
+from jupyter_coding.study.codebook import Codebook
 
 from .conftest import CORPUS, EXAMPLES, SEED, SHARED, corpus_files
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_coding import reports
 from jupyter_coding.cli import main
-from jupyter_coding.corpus import Codebook
+from jupyter_coding.study import reports
+from jupyter_coding.study.codebook import Codebook
 
 from .conftest import CORPUS
 from .study_fixtures import source_text, trace, write
@@ -229,8 +229,8 @@ def test_codebook_command_formats(capsys, small_study, tmp_path):
 
 
 def test_codebook_markdown_escapes_pipes_and_shortens_quotes():
-    from jupyter_coding.commands.codebook import render_markdown
-    from jupyter_coding.corpus import Evidence
+    from jupyter_coding.cli.codebook import render_markdown
+    from jupyter_coding.study.codebook import Evidence
 
     entry = reports.CodebookEntry(
         "a|b", None, None, None, 0, 1, 1, (), Evidence("f.md", "s1", 3, 5, "word " * 100)

@@ -17,15 +17,15 @@ from pathlib import Path
 import pytest
 
 from jupyter_coding.cli import main
-from jupyter_coding.exporter import ALTERNATE_SUFFIX
-from jupyter_coding.files import sha256
-from jupyter_coding.notebook import METADATA_KEY
+from jupyter_coding.common.files import sha256
+from jupyter_coding.notebooks.convert import METADATA_KEY
+from jupyter_coding.notebooks.export import ALTERNATE_SUFFIX
 
 from .conftest import EXAMPLES
 
 pytestmark = pytest.mark.server
 
-HOOK_CONFIG = 'c.FileContentsManager.post_save_hook = "jupyter_coding.exporter.post_save_hook"\n'
+HOOK_CONFIG = 'c.FileContentsManager.post_save_hook = "jupyter_coding.notebooks.post_save_hook"\n'
 
 
 def free_port() -> int:

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_coding import parallel, similarity
 from jupyter_coding.cli import main
+from jupyter_coding.common import parallel
+from jupyter_coding.study import similarity
 
 from .conftest import CORPUS, EXAMPLES, corpus_files
 
@@ -55,7 +56,7 @@ def test_parallel_verify_prints_what_serial_verify_prints(capsys, monkeypatch, s
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers must inherit the patch")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_parallel_verify_reports_differences_in_file_order(capsys, monkeypatch, study):
-    import jupyter_coding.notebook as notebook_module
+    import jupyter_coding.notebooks.convert as notebook_module
 
     monkeypatch.setattr(parallel, "_start_method", lambda: "fork")  # workers get the patch
 
@@ -105,7 +106,7 @@ def test_help_and_version_import_no_command_module():
         "    except SystemExit:\n"
         "        pass\n"
         "loaded = [m for m in sys.modules if m.startswith('jupyter_coding.') and m not in\n"
-        "          ('jupyter_coding.cli', 'jupyter_coding.commands')]\n"
+        "          ('jupyter_coding.cli', 'jupyter_coding.cli')]\n"
         "print(loaded, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -175,7 +176,7 @@ def test_closest_in_a_big_codebook_is_what_a_scan_finds():
 
 
 def points(count: int) -> list:
-    from jupyter_coding.reports import SaturationPoint
+    from jupyter_coding.study.reports import SaturationPoint
 
     made, total = [], 0
     for number in range(1, count + 1):
@@ -186,7 +187,7 @@ def points(count: int) -> list:
 
 
 def test_a_small_study_has_a_bar_per_source():
-    from jupyter_coding.reports import saturation_figure
+    from jupyter_coding.study.reports import saturation_figure
 
     axes = saturation_figure(points(68)).axes[0]
     assert [bar.get_height() for bar in axes.patches] == [p.new for p in points(68)]
@@ -194,7 +195,7 @@ def test_a_small_study_has_a_bar_per_source():
 
 
 def test_a_big_study_has_a_bar_per_run_of_sources_and_a_figure_that_stays_small():
-    from jupyter_coding.reports import MOST_BARS, figure_svg, saturation_figure
+    from jupyter_coding.study.reports import MOST_BARS, figure_svg, saturation_figure
 
     many = points(6800)
     figure = saturation_figure(many)
@@ -232,7 +233,7 @@ def test_commands_print_the_same_in_parallel(capsys, monkeypatch, study, argv):
 
 
 def test_the_report_study_is_the_same_in_parallel(monkeypatch, study):
-    from jupyter_coding import reports
+    from jupyter_coding.study import reports
 
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
     serial = reports.read_study([study])

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import read
-from jupyter_coding.tables import (
+from jupyter_coding.study.tables import (
     code_table_latex,
     latex_escape,
     paper_tables,

@@ -1,8 +1,8 @@
 """The field-notes document model: a lossless parser and writer (pure Python)."""
 
-from .lines import FieldNotesError, read_text, split_lines
-from .memo import CodeList
-from .model import (
+from jupyter_coding.fieldnotes.lines import FieldNotesError, read_text, split_lines
+from jupyter_coding.fieldnotes.memo import CodeList
+from jupyter_coding.fieldnotes.model import (
     AxialTrace,
     Blank,
     Block,
@@ -19,8 +19,8 @@ from .model import (
     Raw,
     SourceDefinition,
 )
-from .parser import parse, parse_blocks
-from .python_code import Definition, Problem, Relation, Use
+from jupyter_coding.fieldnotes.parser import parse, parse_blocks
+from jupyter_coding.fieldnotes.python_code import Definition, Problem, Relation, Use
 
 
 def read(path) -> FieldNotes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .dialect import SEED, Dialect
+from jupyter_coding.fieldnotes.dialect import SEED, Dialect
 
 __all__ = [
     "AXIAL_MARKER",

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import re
 
-from .canonical import Trace
-from .lines import FieldNotesError, split_lines
+from jupyter_coding.fieldnotes.canonical import Trace
+from jupyter_coding.fieldnotes.lines import FieldNotesError, split_lines
 
 __all__ = ["CONCISE_KEYWORDS", "ConciseSyntaxError", "is_concise", "read_concise"]
 

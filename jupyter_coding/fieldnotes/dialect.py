@@ -19,10 +19,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
-from .lines import FieldNotesError, read_text
-from .model import AxialTrace, FieldNotes, OpenTrace
-from .parser import parse
-from .reading import coding_traces
+from jupyter_coding.fieldnotes.lines import FieldNotesError, read_text
+from jupyter_coding.fieldnotes.model import AxialTrace, FieldNotes, OpenTrace
+from jupyter_coding.fieldnotes.parser import parse
+from jupyter_coding.fieldnotes.reading import coding_traces
 
 __all__ = ["SEED", "Dialect", "votes"]
 

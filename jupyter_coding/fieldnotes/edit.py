@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import re
 
-from .canonical import Trace, render_add_codes, render_trace, source_value_literal
-from .dialect import SEED, Dialect
-from .lines import FieldNotesError, split_lines
-from .model import SOURCE_KEYS, AxialTrace, Block, FieldNotes, OpenTrace, PythonBlock
-from .parser import parse
+from jupyter_coding.fieldnotes.canonical import (
+    Trace,
+    render_add_codes,
+    render_trace,
+    source_value_literal,
+)
+from jupyter_coding.fieldnotes.dialect import SEED, Dialect
+from jupyter_coding.fieldnotes.lines import FieldNotesError, split_lines
+from jupyter_coding.fieldnotes.model import (
+    SOURCE_KEYS,
+    AxialTrace,
+    Block,
+    FieldNotes,
+    OpenTrace,
+    PythonBlock,
+)
+from jupyter_coding.fieldnotes.parser import parse
 
 __all__ = [
     "delete_block",

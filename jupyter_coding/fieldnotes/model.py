@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
-from .memo import CodeList, read_code_list
-from .python_code import CodeFacts, Definition, Problem, Relation, Use, read_code, read_values
+from jupyter_coding.fieldnotes.memo import CodeList, read_code_list
+from jupyter_coding.fieldnotes.python_code import (
+    CodeFacts,
+    Definition,
+    Problem,
+    Relation,
+    Use,
+    read_code,
+    read_values,
+)
 
 __all__ = [
     "AxialTrace",
@@ -355,7 +363,7 @@ class AxialTrace(Block):
 class Disagreement(Block):
     """``**CODERS DISAGREE:** a above, b below``: two coders coded the same quotes.
 
-    A merge of two coders' versions (:mod:`jupyter_coding.coders`) writes one between
+    A merge of two coders' versions (:mod:`jupyter_coding.study.coders`) writes one between
     the traces of one coder (above) and those of the other (below), for them to discuss.
     The traces below code the same quotes as those above.
     """

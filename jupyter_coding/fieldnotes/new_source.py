@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from .canonical import render_source_definition
-from .dialect import SEED, Dialect
-from .lines import FieldNotesError
-from .model import HEADER_FIELDS
+from jupyter_coding.fieldnotes.canonical import render_source_definition
+from jupyter_coding.fieldnotes.dialect import SEED, Dialect
+from jupyter_coding.fieldnotes.lines import FieldNotesError
+from jupyter_coding.fieldnotes.model import HEADER_FIELDS
 
 __all__ = ["SOURCE_ID", "file_name", "render_new_source", "split_source_id"]
 

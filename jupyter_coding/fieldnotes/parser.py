@@ -20,8 +20,8 @@ import re
 from bisect import bisect_right
 from itertools import pairwise
 
-from .lines import split_lines, stripped
-from .model import (
+from jupyter_coding.fieldnotes.lines import split_lines, stripped
+from jupyter_coding.fieldnotes.model import (
     AxialTrace,
     Blank,
     Block,
@@ -54,7 +54,7 @@ AXIAL_MARKER = re.compile(
     r"(?:>[ \t]*)?\*\*[ \t]*AXIAL[ \t]+CODING(?:[ \t]+TRACE)?[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)",
     re.IGNORECASE,
 )
-# written by a merge of two coders' versions (jupyter_coding.coders)
+# written by a merge of two coders' versions (jupyter_coding.study.coders)
 DISAGREEMENT_MARKER = re.compile(
     r"\*\*[ \t]*CODERS?[ \t]+DISAGREE[ \t]*(?::\*\*|\*\*[ \t]*:)(.*)", re.IGNORECASE
 )

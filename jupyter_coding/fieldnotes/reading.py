@@ -26,10 +26,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .memo import read_code_list
-from .model import AxialTrace, Block, FieldNotes, OpenTrace, PythonBlock, Quote
-from .names import name_key
-from .python_code import Definition, Relation
+from jupyter_coding.fieldnotes.memo import read_code_list
+from jupyter_coding.fieldnotes.model import (
+    AxialTrace,
+    Block,
+    FieldNotes,
+    OpenTrace,
+    PythonBlock,
+    Quote,
+)
+from jupyter_coding.fieldnotes.names import name_key
+from jupyter_coding.fieldnotes.python_code import Definition, Relation
 
 __all__ = [
     "Application",

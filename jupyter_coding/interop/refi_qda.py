@@ -35,12 +35,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from .. import __version__
-from ..corpus import Code, Codebook
-from ..fieldnotes import FieldNotes, FieldNotesError, Quote
-from ..fieldnotes.reading import coding_traces
-from ..words import count
-from .common import NothingToExport, display_paths, sources_to_export
+from jupyter_coding import __version__
+from jupyter_coding.common.words import count
+from jupyter_coding.fieldnotes import FieldNotes, FieldNotesError, Quote
+from jupyter_coding.fieldnotes.reading import coding_traces
+from jupyter_coding.interop.common import NothingToExport, display_paths
+from jupyter_coding.study.codebook import Code, Codebook
+from jupyter_coding.study.sources import sources_to_export
 
 __all__ = [
     "CODEBOOK_NAMESPACE",

@@ -1,1 +1,0 @@
-"""Subcommands of ``jupyter-coding``; each module has ``register(subparsers)``."""

@@ -1,0 +1,385 @@
+"""JC1xx: the codebook (codes used but never defined, defined twice or differently,
+near-duplicates, one meaning under two names, copied labels, codes never applied).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from jupyter_coding.fieldnotes.names import name_key
+from jupyter_coding.study.checks.facts import StudyContext, _in_coding_order, _site
+from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.codebook import Code
+from jupyter_coding.study.findings import Finding, Fix
+from jupyter_coding.study.similarity import (
+    edit_distance,
+    label_fit,
+    similar_pairs,
+    stem_key,
+    variant_kind,
+)
+
+
+@rule("JC101", "undefined-code", "study")
+def _undefined(study: StudyContext) -> Iterator[Finding]:
+    """A code used in an axial trace (attached, reused, related) but defined nowhere."""
+    for code in study.codebook.codes.values():
+        if code.defined or any(c.isspace() for c in code.identifier):
+            continue  # identifiers with spaces are python-syntax findings
+        uses = [use for use in code.uses if use.how != "memo"]
+        if not uses:
+            continue
+        suggestions = study.codebook.suggest(code.identifier)
+        hint = (
+            f" (did you mean {' or '.join(_suggested(study, code, s) for s in suggestions)}?)"
+            if suggestions
+            else ""
+        )
+        meant = _clearly_meant(study, code, suggestions)
+        elsewhere = len({use.path for use in uses}) - 1
+        also = f"; also used in {elsewhere} other file{'s' * (elsewhere != 1)}" if elsewhere else ""
+        first_in_file: dict[str, object] = {}
+        for use in sorted(uses, key=lambda u: (u.path, u.line)):
+            first_in_file.setdefault(use.path, use)
+        for use in first_in_file.values():
+            facts = study.by_path.get(use.path)
+            fix = None
+            if meant is not None and facts is not None:
+                fix = Fix(
+                    use.path,
+                    facts.digest,
+                    f"rename {code.identifier} to {meant} in this file",
+                    renames=((code.identifier, meant),),
+                )
+            yield new_finding(
+                "JC101",
+                use.path,
+                use.line,
+                study.column(use.path, use.line, use.identifier),
+                f"{code.identifier} is used but defined nowhere in the study{hint}{also}",
+                fix,
+            )
+
+
+def _suggested(study: StudyContext, code: Code, identifier: str) -> str:
+    """A suggestion, with its label when that is what the identifier spells out."""
+    other = study.codebook.codes[identifier]
+    if variant_kind(code.identifier, identifier) is None and other.label:
+        return f'{identifier} ("{other.label.strip()}")'
+    return identifier
+
+
+# how two identifiers may differ when one is clearly a typo of the other
+_TYPO_KINDS = ("one letter apart", "a typo in one word", "spelling", "plural", "spaces or case")
+
+
+def _clearly_meant(study: StudyContext, code: Code, suggestions: list[str]) -> str | None:
+    """The defined code an undefined identifier clearly means, for ``--fix``, or None.
+
+    Clearly: the best suggestion is a typo or spelling variant of it (or it spells
+    out that code's label word for word), no other suggestion is, and the defined
+    spelling is the study's: its label spells the word that differs its way
+    (``ci_cd_process``, "CI/CD process", for ``ci_cd_proces``), or it is used at
+    least as often (``communication_decision``, used 8 times, is not renamed to the
+    definition ``communicaton_decision``, "How can data products communicate?").
+    """
+    close = [
+        candidate
+        for candidate in suggestions
+        if _typo_of(code.identifier, candidate)
+        or name_key(code.identifier) == name_key(study.codebook.codes[candidate].label or "")
+    ]
+    if len(close) != 1:
+        return None
+    meant = study.codebook.codes[close[0]]
+    if not meant.defined:
+        return None
+    if _label_spells(meant, code.identifier) or _weight_of_uses(meant) >= _weight_of_uses(code):
+        return meant.identifier
+    return None
+
+
+def _label_spells(code: Code, other: str) -> bool:
+    """Whether the code's label spells the words in which its identifier differs from
+    ``other`` its own way (and none of them ``other``'s way)."""
+    ours, theirs = name_key(code.identifier).split("_"), name_key(other).split("_")
+    label = set(name_key(code.label or "").split("_"))
+    if len(ours) != len(theirs):
+        return False
+    differing = [(x, y) for x, y in zip(ours, theirs, strict=True) if x != y]
+    return bool(differing) and all(x in label and y not in label for x, y in differing)
+
+
+def _typo_of(a: str, b: str) -> bool:
+    why = variant_kind(a, b)
+    return why is not None and any(kind in why for kind in _TYPO_KINDS)
+
+
+def _weight_of_uses(code: Code) -> int:
+    return sum(1 for use in code.uses if use.how != "memo")
+
+
+def _meaning(definition) -> tuple[str, str]:
+    return definition.metaclass, (definition.label or "").strip()
+
+
+def _redefinitions(study: StudyContext) -> Iterator[tuple[Code, object, object]]:
+    """(code, first definition in coding order, a later definition) for every repeat."""
+    for code in study.codebook.codes.values():
+        first, *later = _in_coding_order(code.definitions) or [None]
+        for definition in later:
+            yield code, first, definition
+
+
+@rule("JC102", "conflicting-definition", "study")
+def _conflicting_definition(study: StudyContext) -> Iterator[Finding]:
+    """A code defined again with another metaclass or label."""
+    for code, first, definition in _redefinitions(study):
+        if _meaning(definition) != _meaning(first):
+            metaclass, label = _meaning(first)
+            yield new_finding(
+                "JC102",
+                definition.path,
+                definition.line,
+                study.column(definition.path, definition.line, code.identifier),
+                f'{code.identifier} is defined as {definition.metaclass} "{definition.label}"'
+                f' here but as {metaclass} "{label}" at {_site(first)}',
+            )
+
+
+@rule("JC103", "duplicate-definition", "study")
+def _duplicate_definition(study: StudyContext) -> Iterator[Finding]:
+    """A code defined again with the same metaclass and label: define each code once."""
+    for code, first, definition in _redefinitions(study):
+        if _meaning(definition) == _meaning(first):
+            yield new_finding(
+                "JC103",
+                definition.path,
+                definition.line,
+                study.column(definition.path, definition.line, code.identifier),
+                f"{code.identifier} is already defined at {_site(first)}",
+            )
+
+
+def near_duplicates(identifiers: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Pairs of identifiers that are probably one code spelled two ways.
+
+    (a, b, why) with ``a < b`` (:func:`~jupyter_coding.study.similarity.similar_pairs`):
+    British/American spelling, singular/plural, case or spaces; one letter apart
+    when both have at least 5 characters (two letters apart are mostly other words,
+    ``stale``/``table``); the same words in another form or order; two letters
+    moved in one word.
+    """
+    return similar_pairs(identifiers)
+
+
+def _weight(code: Code) -> tuple:
+    """How established a spelling is: defined, a real identifier, used more, in more sources."""
+    return (code.defined, code.identifier.isidentifier(), code.use_count, len(code.sources))
+
+
+def _times(count: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _first_site(code: Code):
+    """Its first definition in coding order, else its first use outside memos."""
+    if code.definitions:
+        return _in_coding_order(code.definitions)[0]
+    uses = [use for use in code.uses if use.how != "memo"]
+    return _in_coding_order(uses)[0] if uses else None
+
+
+def _near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
+    """The near-duplicate identifiers of the study (worked out once)."""
+    if "near_pairs" not in study.cache:
+        used = [
+            code.identifier
+            for code in study.codebook.codes.values()
+            if code.defined or any(use.how != "memo" for use in code.uses)
+        ]
+        study.cache["near_pairs"] = near_duplicates(used)
+    return study.cache["near_pairs"]
+
+
+@rule("JC104", "near-duplicate", "study")
+def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
+    """Two identifiers that look like one code: a typo, plural, spelling, word form or order."""
+    codes = study.codebook.codes
+    for a, b, why in _near_pairs(study):
+        main, variant = sorted((codes[a], codes[b]), key=_weight, reverse=True)
+        why = variant_kind(variant.identifier, main.identifier) or why  # in their order
+        site = _first_site(variant)
+        main_site = _first_site(main)
+        how = "defined" if main.defined else "used"
+        yield new_finding(
+            "JC104",
+            site.path,
+            site.line,
+            study.column(site.path, site.line, variant.identifier),
+            f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
+            f"{how} at {_site(main_site)} and applied {_times(main.use_count)}",
+        )
+
+
+def _first_definitions(study: StudyContext) -> list:
+    """Each defined code's first definition (in coding order), in coding order."""
+    if "first_definitions" not in study.cache:
+        firsts = [
+            _in_coding_order(code.definitions)[0]
+            for code in study.codebook.codes.values()
+            if code.definitions
+        ]
+        study.cache["first_definitions"] = _in_coding_order(firsts)
+    return study.cache["first_definitions"]
+
+
+def _label_key(label: str | None) -> str:
+    return name_key(label or "")
+
+
+# a label written with one letter more or less than another is the same label
+# (``Data Qualty``), once it is this long
+_LABEL_TYPO_LENGTH = 8
+
+
+def _copied_labels(study: StudyContext) -> dict[tuple[str, str], object]:
+    """(earlier identifier, later identifier) -> the later definition, for labels copied
+    from the definition above: same label, in one file, and the later identifier has
+    little to do with it while the earlier one fits it better."""
+    if "copied_labels" in study.cache:
+        return study.cache["copied_labels"]
+    found: dict[tuple[str, str], object] = {}
+    by_file: dict[str, list] = defaultdict(list)
+    for code in study.codebook.codes.values():
+        for definition in code.definitions:
+            by_file[definition.path].append(definition)
+    for definitions in by_file.values():
+        definitions.sort(key=lambda d: d.line)
+        for index, later in enumerate(definitions):
+            key = _label_key(later.label)
+            if not key:
+                continue
+            earlier = next(
+                (
+                    d
+                    for d in reversed(definitions[:index])
+                    if _label_key(d.label) == key and d.identifier != later.identifier
+                ),
+                None,
+            )
+            if earlier is None:
+                continue
+            fit_later = label_fit(later.identifier, later.label)
+            if fit_later < 0.5 and label_fit(earlier.identifier, earlier.label) > fit_later:
+                found[earlier.identifier, later.identifier] = (earlier, later)
+    study.cache["copied_labels"] = found
+    return found
+
+
+@rule("JC105", "same-label", "study")
+def _same_label(study: StudyContext) -> Iterator[Finding]:
+    """Two codes with the same or nearly the same label: one meaning under two names."""
+    firsts = _first_definitions(study)
+    order = {d.identifier: index for index, d in enumerate(firsts)}
+    near = {frozenset((a, b)) for a, b, _ in _near_pairs(study)}
+    copied = {frozenset(pair) for pair in _copied_labels(study)}
+    by_label: dict[str, list] = defaultdict(list)
+    for definition in firsts:
+        if _label_key(definition.label):
+            by_label[stem_key(definition.label)].append(definition)
+    pairs: dict[frozenset, tuple[object, object, str]] = {}
+
+    def pair(a, b, why: str) -> None:
+        key = frozenset((a.identifier, b.identifier))
+        if a.identifier == b.identifier or key in near or key in copied or key in pairs:
+            return
+        first, second = sorted((a, b), key=lambda d: order[d.identifier])
+        pairs[key] = (first, second, why)
+
+    for group in by_label.values():
+        for index, a in enumerate(group):
+            for b in group[index + 1 :]:
+                same = _label_key(a.label) == _label_key(b.label)
+                pair(a, b, "the same label" if same else "nearly the same label")
+    # a label one letter off another, or an identifier that is another code's label
+    labels = {stem_key(d.label): d for d in firsts if _label_key(d.label)}
+    for definition in firsts:
+        other = labels.get(stem_key(definition.identifier))
+        if other is not None:
+            pair(definition, other, "one's label for the other's identifier")
+    long_labels = [d for d in firsts if len(_label_key(d.label)) >= _LABEL_TYPO_LENGTH]
+    for a, b, _ in similar_pairs(_label_key(d.label) for d in long_labels):
+        for x in (d for d in long_labels if _label_key(d.label) == a):
+            for y in (d for d in long_labels if _label_key(d.label) == b):
+                if edit_distance(a, b, 1) <= 1:
+                    pair(x, y, "nearly the same label")
+    for first, second, why in sorted(pairs.values(), key=lambda p: (p[1].path, p[1].line)):
+        code = study.codebook.codes[first.identifier]
+        yield new_finding(
+            "JC105",
+            second.path,
+            second.line,
+            study.column(second.path, second.line, second.identifier),
+            f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
+            f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
+            f"{_site(first)}, applied {_times(code.use_count)}) have {why}: one meaning under "
+            "two names? (merge them, or tell them apart in their labels)",
+        )
+
+
+@rule("JC106", "copied-label", "study")
+def _copied_label(study: StudyContext) -> Iterator[Finding]:
+    """A new definition carrying the label of the definition above it (copied, not written)."""
+    for earlier, later in _copied_labels(study).values():
+        yield new_finding(
+            "JC106",
+            later.path,
+            later.line,
+            study.column(later.path, later.line, later.identifier),
+            f'{later.identifier} has the label "{(later.label or "").strip()}" of '
+            f"{earlier.identifier}, defined above it at line {earlier.line}: a label "
+            f"copied with the definition? (it says little about {later.identifier})",
+        )
+
+
+@rule("JC107", "never-applied", "study", severity="info")
+def _never_applied(study: StudyContext) -> Iterator[Finding]:
+    """A code no trace applies to any source: it is only ever a relation end."""
+    for code in study.codebook.codes.values():
+        if code.use_count or any(c.isspace() for c in code.identifier):
+            continue
+        related = [use for use in code.uses if use.how == "related"]
+        if not related:
+            continue  # named in memos only: the memo rules speak of it
+        site = code.definitions[0] if code.definitions else _in_coding_order(related)[0]
+        sources = len({use.path for use in related})
+        yield new_finding(
+            "JC107",
+            site.path,
+            site.line,
+            study.column(site.path, site.line, code.identifier),
+            f"{code.identifier} is applied to no source: it is only related "
+            f"({_times(len(related))}, in {sources} file{'s' * (sources != 1)})",
+        )
+
+
+@rule("JC108", "single-source-code", "study", severity="info")
+def _single_source_code(study: StudyContext) -> Iterator[Finding]:
+    """A code defined and used in one source only: a candidate for merging with another."""
+    for definition in _first_definitions(study):
+        code = study.codebook.codes[definition.identifier]
+        paths = {use.path for use in code.uses if use.how != "memo"}
+        paths |= {d.path for d in code.definitions}
+        if len(paths) != 1:
+            continue
+        close = [s for s in study.codebook.suggest(code.identifier) if s != code.identifier]
+        hint = f"; the closest code is {close[0]}" if close else ""
+        yield new_finding(
+            "JC108",
+            definition.path,
+            definition.line,
+            study.column(definition.path, definition.line, code.identifier),
+            f"{code.identifier} is defined here and used in no other source{hint}",
+        )
