@@ -715,3 +715,14 @@ def test_check_notes_on_one_parsed_file():
     assert [f.line for f in findings] == [187, 236]
     template = parse((CORPUS / "s_.md").read_bytes().decode("utf-8"), "s_.md")
     assert check_notes(template) == []
+
+
+def test_the_readme_gives_the_corpus_counts(corpus_findings):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    paragraph = " ".join(
+        readme.split("On the corpus (`jupyter-coding check ../shared/corpus")[1]
+        .split("\n\n")[0]
+        .split()
+    )
+    for rule_id, number in rules_of(corpus_findings).items():
+        assert f"{rule_id} {number}" in paragraph, rule_id

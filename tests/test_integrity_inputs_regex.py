@@ -236,14 +236,14 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         ["  familiar: a, b"],
         [lambda n: " " * n + "a" * n, lambda n: "a" + " " * n + "!"],
     ),
-    "study.checks._RULE_PREFIX": ("fullmatch", ["JC40"], [lambda n: "JC" + "1" * n]),
-    "study.checks._FILE_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s" * n + "_!"]),
-    "study.checks._ON_LINE": (
+    "study.checks.config._RULE_PREFIX": ("fullmatch", ["JC40"], [lambda n: "JC" + "1" * n]),
+    "study.checks.metadata._FILE_ID": ("fullmatch", ["s_43", "p12"], [lambda n: "s" * n + "_!"]),
+    "study.checks.syntax._ON_LINE": (
         "sub",
         ["'(' was never closed on line 4"],
         [lambda n: "on line " * n],
     ),
-    "study.checks._PLACEHOLDER": (
+    "study.checks.traces._PLACEHOLDER": (
         "fullmatch",
         ["TODO", "...", "<memo>", "n/a"],
         [lambda n: "-" * n + "x", lambda n: "<" + "a" * n, lambda n: "." * n + "x"],

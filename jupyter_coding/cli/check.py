@@ -8,7 +8,13 @@ from collections import Counter
 from jupyter_coding.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from jupyter_coding.cli._common import add_format_argument, print_json, study_files
 from jupyter_coding.common.words import count
-from jupyter_coding.study.checks import CheckConfig, ConfigError, check_paths, rule_markdown, rule_table
+from jupyter_coding.study.checks import (
+    CheckConfig,
+    ConfigError,
+    check_paths,
+    rule_markdown,
+    rule_table,
+)
 from jupyter_coding.study.fixes import plan_fixes
 
 
@@ -80,7 +86,8 @@ def _print_rules(output_format: str) -> None:
     if output_format == "markdown":
         sys.stdout.write(rule_markdown())
     elif output_format == "json":
-        print_json([dict(zip(("id", "name", "severity", "finds"), row)) for row in rule_table()])
+        keys = ("id", "name", "severity", "finds")
+        print_json([dict(zip(keys, row, strict=True)) for row in rule_table()])
     else:
         for rule_id, name, severity, summary in rule_table():
             print(f"{rule_id}  {name:<24} {severity:<8} {summary}")

@@ -12,13 +12,31 @@ from jupyter_coding.fieldnotes.reading import (
     coding_traces,
 )
 from jupyter_coding.study.checks.facts import FileContext
-from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
 from jupyter_coding.study.findings import Finding
 
 
-@rule("JC501", "coder-disagreement", "file")
+@rule(
+    "JC501",
+    "coder-disagreement",
+    "file",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace("q", "Familiar option: ci_cd", attached=("ci_cd",))
+                + "**CODERS DISAGREE:** ann above, bo below: discuss\n"
+                + seed_trace("q", "Familiar option: trunk", attached=("trunk",)),
+            )
+        ),
+    ),
+)
 def _coder_disagreement(file: FileContext) -> Iterator[Finding]:
-    """Two coders coded the same quotes differently: a merge marked it for discussion."""
+    """Two coders coded the same quotes differently: a merge marked it for discussion.
+
+    A ``**CODERS DISAGREE:**`` marker a merge of two coders left; the finding names the
+    quotes, what each coder applies, and where.
+    """
     from jupyter_coding.fieldnotes import Disagreement  # written by jupyter_coding.study.coders
 
     blocks = file.notes.blocks

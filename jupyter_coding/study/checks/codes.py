@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from jupyter_coding.fieldnotes.names import name_key
-from jupyter_coding.study.checks.facts import StudyContext, _in_coding_order, _site
-from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.checks.facts import StudyContext, in_coding_order, label_key, site_of
+from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
 from jupyter_coding.study.codebook import Code
 from jupyter_coding.study.findings import Finding, Fix
 from jupyter_coding.study.similarity import (
@@ -21,9 +21,28 @@ from jupyter_coding.study.similarity import (
 )
 
 
-@rule("JC101", "undefined-code", "study")
+@rule(
+    "JC101",
+    "undefined-code",
+    "study",
+    fix="renames a typo to the code it clearly means",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "One pipeline builds everything.", "Familiar option: ci_cd", attached=("ci_cd",)
+                ),
+            )
+        ),
+    ),
+)
 def _undefined(study: StudyContext) -> Iterator[Finding]:
-    """A code used in an axial trace (attached, reused, related) but defined nowhere."""
+    """A code used in an axial trace (attached, reused, related) but defined nowhere.
+
+    Reported in each file that uses it, with the closest defined codes by identifier
+    and by label (``master_data_management``: ``mdm``, "Master Data Management").
+    """
     for code in study.codebook.codes.values():
         if code.defined or any(c.isspace() for c in code.identifier):
             continue  # identifiers with spaces are python-syntax findings
@@ -127,12 +146,32 @@ def _meaning(definition) -> tuple[str, str]:
 def _redefinitions(study: StudyContext) -> Iterator[tuple[Code, object, object]]:
     """(code, first definition in coding order, a later definition) for every repeat."""
     for code in study.codebook.codes.values():
-        first, *later = _in_coding_order(code.definitions) or [None]
+        first, *later = in_coding_order(code.definitions) or [None]
         for definition in later:
             yield code, first, definition
 
 
-@rule("JC102", "conflicting-definition", "study")
+@rule(
+    "JC102",
+    "conflicting-definition",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q", "New force: ci_cd", ('ci_cd = CClass(force, "CI/CD")',), ("ci_cd",), "s2"
+                ),
+            ),
+        ),
+    ),
+)
 def _conflicting_definition(study: StudyContext) -> Iterator[Finding]:
     """A code defined again with another metaclass or label."""
     for code, first, definition in _redefinitions(study):
@@ -144,11 +183,35 @@ def _conflicting_definition(study: StudyContext) -> Iterator[Finding]:
                 definition.line,
                 study.column(definition.path, definition.line, code.identifier),
                 f'{code.identifier} is defined as {definition.metaclass} "{definition.label}"'
-                f' here but as {metaclass} "{label}" at {_site(first)}',
+                f' here but as {metaclass} "{label}" at {site_of(first)}',
             )
 
 
-@rule("JC103", "duplicate-definition", "study")
+@rule(
+    "JC103",
+    "duplicate-definition",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    ('ci_cd = CClass(practice, "CI/CD")',),
+                    ("ci_cd",),
+                    "s2",
+                ),
+            ),
+        ),
+    ),
+)
 def _duplicate_definition(study: StudyContext) -> Iterator[Finding]:
     """A code defined again with the same metaclass and label: define each code once."""
     for code, first, definition in _redefinitions(study):
@@ -158,7 +221,7 @@ def _duplicate_definition(study: StudyContext) -> Iterator[Finding]:
                 definition.path,
                 definition.line,
                 study.column(definition.path, definition.line, code.identifier),
-                f"{code.identifier} is already defined at {_site(first)}",
+                f"{code.identifier} is already defined at {site_of(first)}",
             )
 
 
@@ -186,9 +249,9 @@ def _times(count: int) -> str:
 def _first_site(code: Code):
     """Its first definition in coding order, else its first use outside memos."""
     if code.definitions:
-        return _in_coding_order(code.definitions)[0]
+        return in_coding_order(code.definitions)[0]
     uses = [use for use in code.uses if use.how != "memo"]
-    return _in_coding_order(uses)[0] if uses else None
+    return in_coding_order(uses)[0] if uses else None
 
 
 def _near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
@@ -203,9 +266,41 @@ def _near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
     return study.cache["near_pairs"]
 
 
-@rule("JC104", "near-duplicate", "study")
+@rule(
+    "JC104",
+    "near-duplicate",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: change_data_capture",
+                    ('change_data_capture = CClass(practice, "Change data capture")',),
+                    ("change_data_capture",),
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q",
+                    "New option: capture_data_change",
+                    ('capture_data_change = CClass(practice, "Capture of data changes")',),
+                    ("capture_data_change",),
+                    "s2",
+                ),
+            ),
+        ),
+    ),
+)
 def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
-    """Two identifiers that look like one code: a typo, plural, spelling, word form or order."""
+    """Two identifiers that look like one code: a typo, plural, spelling, word form or order.
+
+    One letter apart (5 letters or more), plural/singular, British/American spelling,
+    spaces for underscores, another form of a word (``managing``/``manage``), the same
+    words in another order, two letters moved in one word.
+    """
     codes = study.codebook.codes
     for a, b, why in _near_pairs(study):
         main, variant = sorted((codes[a], codes[b]), key=_weight, reverse=True)
@@ -219,7 +314,7 @@ def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
             site.line,
             study.column(site.path, site.line, variant.identifier),
             f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
-            f"{how} at {_site(main_site)} and applied {_times(main.use_count)}",
+            f"{how} at {site_of(main_site)} and applied {_times(main.use_count)}",
         )
 
 
@@ -227,16 +322,12 @@ def _first_definitions(study: StudyContext) -> list:
     """Each defined code's first definition (in coding order), in coding order."""
     if "first_definitions" not in study.cache:
         firsts = [
-            _in_coding_order(code.definitions)[0]
+            in_coding_order(code.definitions)[0]
             for code in study.codebook.codes.values()
             if code.definitions
         ]
-        study.cache["first_definitions"] = _in_coding_order(firsts)
+        study.cache["first_definitions"] = in_coding_order(firsts)
     return study.cache["first_definitions"]
-
-
-def _label_key(label: str | None) -> str:
-    return name_key(label or "")
 
 
 # a label written with one letter more or less than another is the same label
@@ -258,14 +349,14 @@ def _copied_labels(study: StudyContext) -> dict[tuple[str, str], object]:
     for definitions in by_file.values():
         definitions.sort(key=lambda d: d.line)
         for index, later in enumerate(definitions):
-            key = _label_key(later.label)
+            key = label_key(later.label)
             if not key:
                 continue
             earlier = next(
                 (
                     d
                     for d in reversed(definitions[:index])
-                    if _label_key(d.label) == key and d.identifier != later.identifier
+                    if label_key(d.label) == key and d.identifier != later.identifier
                 ),
                 None,
             )
@@ -278,16 +369,47 @@ def _copied_labels(study: StudyContext) -> dict[tuple[str, str], object]:
     return found
 
 
-@rule("JC105", "same-label", "study")
+@rule(
+    "JC105",
+    "same-label",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    ('ci_cd = CClass(practice, "CI/CD process")',),
+                    ("ci_cd",),
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd_process",
+                    ('ci_cd_process = CClass(practice, "CI/CD process")',),
+                    ("ci_cd_process",),
+                    "s2",
+                ),
+            ),
+        ),
+    ),
+)
 def _same_label(study: StudyContext) -> Iterator[Finding]:
-    """Two codes with the same or nearly the same label: one meaning under two names."""
+    """Two codes with the same or nearly the same label: one meaning under two names.
+
+    ``ci_cd`` and ``ci_cd_process``, both "CI/CD process"; or an identifier that is
+    another code's label.
+    """
     firsts = _first_definitions(study)
     order = {d.identifier: index for index, d in enumerate(firsts)}
     near = {frozenset((a, b)) for a, b, _ in _near_pairs(study)}
     copied = {frozenset(pair) for pair in _copied_labels(study)}
     by_label: dict[str, list] = defaultdict(list)
     for definition in firsts:
-        if _label_key(definition.label):
+        if label_key(definition.label):
             by_label[stem_key(definition.label)].append(definition)
     pairs: dict[frozenset, tuple[object, object, str]] = {}
 
@@ -301,18 +423,18 @@ def _same_label(study: StudyContext) -> Iterator[Finding]:
     for group in by_label.values():
         for index, a in enumerate(group):
             for b in group[index + 1 :]:
-                same = _label_key(a.label) == _label_key(b.label)
+                same = label_key(a.label) == label_key(b.label)
                 pair(a, b, "the same label" if same else "nearly the same label")
     # a label one letter off another, or an identifier that is another code's label
-    labels = {stem_key(d.label): d for d in firsts if _label_key(d.label)}
+    labels = {stem_key(d.label): d for d in firsts if label_key(d.label)}
     for definition in firsts:
         other = labels.get(stem_key(definition.identifier))
         if other is not None:
             pair(definition, other, "one's label for the other's identifier")
-    long_labels = [d for d in firsts if len(_label_key(d.label)) >= _LABEL_TYPO_LENGTH]
-    for a, b, _ in similar_pairs(_label_key(d.label) for d in long_labels):
-        for x in (d for d in long_labels if _label_key(d.label) == a):
-            for y in (d for d in long_labels if _label_key(d.label) == b):
+    long_labels = [d for d in firsts if len(label_key(d.label)) >= _LABEL_TYPO_LENGTH]
+    for a, b, _ in similar_pairs(label_key(d.label) for d in long_labels):
+        for x in (d for d in long_labels if label_key(d.label) == a):
+            for y in (d for d in long_labels if label_key(d.label) == b):
                 if edit_distance(a, b, 1) <= 1:
                     pair(x, y, "nearly the same label")
     for first, second, why in sorted(pairs.values(), key=lambda p: (p[1].path, p[1].line)):
@@ -324,14 +446,37 @@ def _same_label(study: StudyContext) -> Iterator[Finding]:
             study.column(second.path, second.line, second.identifier),
             f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
             f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
-            f"{_site(first)}, applied {_times(code.use_count)}) have {why}: one meaning under "
+            f"{site_of(first)}, applied {_times(code.use_count)}) have {why}: one meaning under "
             "two names? (merge them, or tell them apart in their labels)",
         )
 
 
-@rule("JC106", "copied-label", "study")
+@rule(
+    "JC106",
+    "copied-label",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: blameless_review, incident_timeline",
+                    (
+                        'blameless_review = CClass(practice, "Blameless review")',
+                        'incident_timeline = CClass(practice, "Blameless review")',
+                    ),
+                    ("blameless_review", "incident_timeline"),
+                ),
+            ),
+        ),
+    ),
+)
 def _copied_label(study: StudyContext) -> Iterator[Finding]:
-    """A new definition carrying the label of the definition above it (copied, not written)."""
+    """A new definition carrying the label of the definition above it (copied, not written).
+
+    A label that says little about its identifier.
+    """
     for earlier, later in _copied_labels(study).values():
         yield new_finding(
             "JC106",
@@ -344,16 +489,45 @@ def _copied_label(study: StudyContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC107", "never-applied", "study", severity="info")
+@rule(
+    "JC107",
+    "never-applied",
+    "study",
+    severity="info",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                # speed, from another study's model, is only a relation end (and a JC101)
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    (
+                        'ci_cd = CClass(practice, "CI/CD")',
+                        "add_force_relations({ci_cd: {speed: positive}})",
+                    ),
+                    ("ci_cd",),
+                    label="",
+                ),
+            ),
+            source_file(
+                "s2", seed_trace("q", "Familiar option: ci_cd", attached=("ci_cd",), target="s2")
+            ),
+        ),
+    ),
+)
 def _never_applied(study: StudyContext) -> Iterator[Finding]:
-    """A code no trace applies to any source: it is only ever a relation end."""
+    """A code no trace applies to any source: it is only ever a relation end.
+
+    Such a code comes from another study's model, or its evidence was never noted.
+    """
     for code in study.codebook.codes.values():
         if code.use_count or any(c.isspace() for c in code.identifier):
             continue
         related = [use for use in code.uses if use.how == "related"]
         if not related:
             continue  # named in memos only: the memo rules speak of it
-        site = code.definitions[0] if code.definitions else _in_coding_order(related)[0]
+        site = code.definitions[0] if code.definitions else in_coding_order(related)[0]
         sources = len({use.path for use in related})
         yield new_finding(
             "JC107",
@@ -365,7 +539,32 @@ def _never_applied(study: StudyContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC108", "single-source-code", "study", severity="info")
+@rule(
+    "JC108",
+    "single-source-code",
+    "study",
+    severity="info",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q",
+                    "New option: trunk",
+                    ('trunk = CClass(practice, "Trunk-based development")',),
+                    ("trunk", "ci_cd"),
+                    "s2",
+                ),
+            ),
+        ),
+    ),
+)
 def _single_source_code(study: StudyContext) -> Iterator[Finding]:
     """A code defined and used in one source only: a candidate for merging with another."""
     for definition in _first_definitions(study):

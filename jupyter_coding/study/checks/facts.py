@@ -14,6 +14,7 @@ from jupyter_coding.fieldnotes import (
     OpenTrace,
 )
 from jupyter_coding.fieldnotes.lines import split_lines
+from jupyter_coding.fieldnotes.names import name_key
 from jupyter_coding.fieldnotes.reading import (
     TraceSummary,
     coding_traces,
@@ -153,9 +154,19 @@ class StudyContext:
         return facts.column(line, identifier) if facts is not None else 1
 
 
-def _in_coding_order(items, source=lambda item: item.source):
+def in_coding_order(items, source=lambda item: item.source):
     return sorted(items, key=lambda item: (coding_order(source(item)), item.path, item.line))
 
 
-def _site(item) -> str:
+def site_of(item) -> str:
     return f"{item.path}:{item.line}"
+
+
+def label_key(label: str | None) -> str:
+    """A label's key for comparing labels (case, separators, plurals, spelling)."""
+    return name_key(label or "")
+
+
+def shown_value(value: object) -> str:
+    """A value as a message shows it: strings quoted, True/False and numbers bare."""
+    return repr(value) if isinstance(value, str) else str(value)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from jupyter_coding.fieldnotes.model import SOURCE_KEYS
 from jupyter_coding.study.checks.config import YES_NO_FIELDS
-from jupyter_coding.study.checks.facts import FileContext, FileFacts, StudyContext
-from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.checks.facts import FileContext, FileFacts, StudyContext, shown_value
+from jupyter_coding.study.checks.registry import example, new_finding, rule, source_file
 from jupyter_coding.study.findings import Finding, Fix
 from jupyter_coding.study.fixes import cclass_value_line, header_value_text
 from jupyter_coding.study.source_metadata import (
@@ -31,10 +31,6 @@ def _same(header_value: str, source_value: object, field_name: str) -> bool:
     if not isinstance(source_value, str):
         return False
     return " ".join(header_value.split()) == " ".join(source_value.split())
-
-
-def _shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _evidence(study: StudyContext) -> MetadataEvidence:
@@ -68,9 +64,20 @@ def _key_column(value: SideValue, key: str) -> int:
     return found + 1 if found >= 0 else 1
 
 
-@rule("JC301", "header-mismatch", "source")
+@rule(
+    "JC301",
+    "header-mismatch",
+    "source",
+    fix="sets the contradicted side to the other's value",
+    examples=(example(source_file("s1", cclass={"title": "A title from another draft"})),),
+)
 def _header_mismatch(study: StudyContext) -> Iterator[Finding]:
-    """A header field disagrees with the value in the source's ``CClass``."""
+    """A header field disagrees with the value in the source's ``CClass`` (or a value
+    missing there).
+
+    The finding says which side the evidence supports (the file name, the url's slug,
+    the other sources, the model).
+    """
     evidence = _evidence(study)
     for facts, meta in _sources(study):
         if meta.cclass_line is None:
@@ -99,7 +106,7 @@ def _header_mismatch(study: StudyContext) -> Iterator[Finding]:
                 facts.path,
                 cclass_value.line,
                 _key_column(cclass_value, key),
-                f'"{key}" is {_shown(cclass_value.value)} but header "{field_name}" '
+                f'"{key}" is {shown_value(cclass_value.value)} but header "{field_name}" '
                 f"(line {header_line}) is {header_value.value!r}; {verdict.describe()}",
                 _side_fix(facts, field_name, verdict, header_value, cclass_value),
             )
@@ -123,9 +130,23 @@ def _side_fix(
     return None
 
 
-@rule("JC305", "copied-metadata", "source")
+@rule(
+    "JC305",
+    "copied-metadata",
+    "source",
+    examples=(
+        example(
+            source_file("s1", header={"title": "One pipeline for everything"}),
+            source_file("s2", header={"title": "One pipeline for everything"}),
+        ),
+    ),
+)
 def _copied_metadata(study: StudyContext) -> Iterator[Finding]:
-    """Header and CClass agree on a title or url that belongs to another source."""
+    """Header and CClass agree on a title or url that belongs to another source.
+
+    A title, url, tiny url or archive url copied from another file with its
+    metadata.
+    """
     evidence = _evidence(study)
     for facts, meta in _sources(study):
         for copy in evidence.copies(meta):
@@ -139,9 +160,18 @@ def _copied_metadata(study: StudyContext) -> Iterator[Finding]:
             )
 
 
-@rule("JC306", "not-a-url", "source")
+@rule(
+    "JC306",
+    "not-a-url",
+    "source",
+    fix="a misspelt scheme",
+    examples=(example(source_file("s1", header={"url": "hhttps://example.org/s1"})),),
+)
 def _not_a_url(study: StudyContext) -> Iterator[Finding]:
-    """A url field (url, tiny url, archive url) that holds no web address."""
+    """A url field (url, tiny url, archive url) that holds no web address.
+
+    ``hhttps://``, or a title, where header and ``CClass`` agree.
+    """
     for facts, meta in _sources(study):
         for field_name in URL_FIELDS:
             values = meta.values(field_name)
@@ -180,9 +210,25 @@ def _url_fix(facts: FileFacts, field_name: str, values: list[SideValue], mended:
     return Fix(facts.path, facts.digest, f"write the {field_name} as {mended}", tuple(edits))
 
 
-@rule("JC302", "header-vocabulary", "file")
+@rule(
+    "JC302",
+    "header-vocabulary",
+    "file",
+    examples=(
+        # reported on both sides: the header and the CClass
+        example(
+            source_file(
+                "s1", header={"author type": "Astronaut"}, cclass={"author type": "Astronaut"}
+            ),
+            finds=2,
+        ),
+    ),
+)
 def _header_vocabulary(file: FileContext) -> Iterator[Finding]:
-    """A source type, author type or yes/no value outside the study's vocabulary."""
+    """A source type, author type or yes/no value outside the study's vocabulary.
+
+    The vocabulary is the study's metamodel's when it has one.
+    """
     notes, config = file.notes, file.config
     header, source = notes.header, notes.source
     if notes.is_template:
@@ -235,14 +281,14 @@ def _header_vocabulary(file: FileContext) -> Iterator[Finding]:
                 file.path,
                 line,
                 file.column(line, field_name) - 1,
-                f'"{field_name}" is {_shown(value)}, not True or False',
+                f'"{field_name}" is {shown_value(value)}, not True or False',
             )
 
 
 _FILE_ID = re.compile(r"([A-Za-z]+)_?(\d+)")
 
 
-@rule("JC304", "source-id-mismatch", "file")
+@rule("JC304", "source-id-mismatch", "file", examples=(example(source_file("s1", name="s_7.md")),))
 def _source_id_mismatch(file: FileContext) -> Iterator[Finding]:
     """The header number, the source's ``CClass`` name and the file name disagree."""
     notes = file.notes
@@ -280,9 +326,16 @@ def _source_id_mismatch(file: FileContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC303", "duplicate-source-id", "study", severity="error")
+@rule(
+    "JC303",
+    "duplicate-source-id",
+    "study",
+    severity="error",
+    examples=(example(source_file("s1"), source_file("s1", name="s_2.md")),),
+)
 def _duplicate_source(study: StudyContext) -> Iterator[Finding]:
-    """Two files claim the same source id (each stays a source of its own)."""
+    """Two files claim the same source id (each stays a source of its own, read as the id
+    its file name gives)."""
     for clash in study.codebook.source_clashes():
         for path, name in clash.names:
             if name == clash.declared:

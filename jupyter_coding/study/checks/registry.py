@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jupyter_coding.fieldnotes.dialect import SEED, Dialect
 from jupyter_coding.fieldnotes.canonical import render_source_definition
+from jupyter_coding.fieldnotes.dialect import SEED, Dialect
 from jupyter_coding.fieldnotes.new_source import file_name, render_new_source
 from jupyter_coding.study.findings import Finding, Fix
 
@@ -52,7 +52,7 @@ class Rule:
     @property
     def summary(self) -> str:
         """What the rule finds, in one line (the first sentence of its docstring)."""
-        return self.doc.split(". ")[0].rstrip(".") + "."
+        return self.doc.split(". ")[0].rstrip(".").replace("``", "'") + "."
 
     @property
     def doc(self) -> str:
@@ -95,12 +95,23 @@ def new_finding(
 # -- examples ---------------------------------------------------------------------
 
 
+# the labels dialect of the format family (FORMAT.md §12): the source block under the
+# axial marker, memos of labels one a line, codes applied through ``added:`` blocks
+LABELS = Dialect(
+    source_marker="**AXIAL CODING TRACE:**",
+    blank_after_axial_marker=False,
+    attach="added",
+    fence_open="``` python",
+    memo="labels",
+)
+
+
 def example(*files: tuple[str, str], finds: int = 1) -> Example:
     """An example study of the given ``(file name, text)`` files."""
     return Example(tuple(files), finds)
 
 
-def source(
+def source_file(
     source_id: str,
     body: str = "",
     *,
@@ -134,17 +145,19 @@ def source(
     return (name or file_name(source_id), f"{text}\n{body}")
 
 
-def trace(
+def seed_trace(
     quote: str,
     memo: str | None = None,
     added: tuple[str, ...] = (),
     attached: tuple[str, ...] | None = None,
     target: str = "s1",
+    label: str = "added:",
 ) -> str:
     """A quote, its open trace (``memo``) and axial trace, in the seed's layout.
 
-    ``added`` are the lines of the ``added:`` block, ``attached`` the ``add codes to``
-    list (none without it).
+    ``added`` are the lines of the python block under ``label`` (``""``: a block
+    without a label, whose definitions apply nothing), ``attached`` the ``add codes
+    to`` list (none without it).
     """
     text = f"> {quote}\n\n**OPEN CODING TRACE:**\n\n"
     if memo is not None:
@@ -154,7 +167,7 @@ def trace(
     text += "**AXIAL CODING TRACE:**\n\n"
     if added:
         code = "".join(f"    {line}\n" for line in added)
-        text += f"added:\n``` python \n{code}```\n\n"
+        text += f"{label}\n``` python \n{code}```\n\n" if label else f"``` python \n{code}```\n\n"
     if attached is not None:
         items = ",\n".join(f"        {code}" for code in attached)
         text += f"add codes to {target}: \n``` python \n    '''\n{items}\n    '''\n```\n\n"

@@ -22,11 +22,16 @@ from jupyter_coding.fieldnotes.lines import cr_line_ends
 from jupyter_coding.fieldnotes.model import CodingLine
 from jupyter_coding.fieldnotes.python_code import RELATION_FUNCTIONS, tokenize
 from jupyter_coding.study.checks.facts import FileContext
-from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
 from jupyter_coding.study.findings import Finding
 
 
-@rule("JC405", "second-coding-line", "file")
+@rule(
+    "JC405",
+    "second-coding-line",
+    "file",
+    examples=(example(source_file("s1", "> q\n\n# coding\n\n> r\n")),),
+)
 def _second_coding_line(file: FileContext) -> Iterator[Finding]:
     """A second ``# coding`` line (the one that opens the body), further down the body."""
     lines = [block for block in file.notes.blocks if isinstance(block, CodingLine)]
@@ -41,7 +46,17 @@ def _second_coding_line(file: FileContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC406", "broken-image", "file")
+@rule(
+    "JC406",
+    "broken-image",
+    "file",
+    fix="closes the link",
+    examples=(
+        example(
+            source_file("s1", "> q\n\n![the pipeline](https://example.org/pipeline.png\n\n> r\n")
+        ),
+    ),
+)
 def _broken_image(file: FileContext) -> Iterator[Finding]:
     """An image line whose link is not closed, or holds text instead of an address."""
     for image in file.notes.images:
@@ -195,9 +210,28 @@ def _place(error: SyntaxError, lines: list[str], parsed: list[str], first_line: 
     return first_line + offset, (error.offset or 1) + shift, message
 
 
-@rule("JC401", "python-syntax", "file", severity="error")
+@rule(
+    "JC401",
+    "python-syntax",
+    "file",
+    severity="error",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD"',), ("ci_cd",)
+                ),
+            )
+        ),
+    ),
+)
 def _python_syntax(file: FileContext) -> Iterator[Finding]:
-    """Python in a trace or the source definition that does not parse."""
+    """Python in a trace or the source definition that does not parse.
+
+    Every broken statement of a block (or, inside a ``'''`` list, what the reader
+    cannot follow).
+    """
     notes = file.notes
     blocks = list(notes.python_blocks())
     if notes.source is not None and notes.source.block is not None and not notes.is_template:
@@ -250,9 +284,29 @@ def _open_fences(notes: FieldNotes) -> Iterator[tuple[int, str, int]]:
             yield block.line, block.lines[0], len(block.lines)
 
 
-@rule("JC402", "unclosed-fence", "file")
+@rule(
+    "JC402",
+    "unclosed-fence",
+    "file",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                # the added: block's closing fence left out
+                seed_trace(
+                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',)
+                ).replace('")\n```\n', '")\n', 1)
+                + "> the next quote\n",
+            )
+        ),
+    ),
+)
 def _unclosed_fence(file: FileContext) -> Iterator[Finding]:
-    """A code fence never closed: its block is read up to the next quote, marker or prose."""
+    """A code fence never closed: its block is read up to the next quote, marker or prose.
+
+    The finding says where its code is read up to (the next quote, marker, image,
+    fence or prose, or the end of the file).
+    """
     for opener, fence, held in _open_fences(file.notes):
         after = opener + held  # 1-based: the first line the fence does not hold
         while after <= len(file.lines) and parser.classify(file.lines[after - 1]) == parser.BLANK:
@@ -277,9 +331,22 @@ def _fence_run(opener: str) -> str:
     return match.group(1) if match else "```"
 
 
-@rule("JC403", "cr-line-ends", "file")
+def _with_cr_line_ends(file: tuple[str, str]) -> tuple[str, str]:
+    name, text = file
+    return name, text.replace("\n", "\r")
+
+
+@rule(
+    "JC403",
+    "cr-line-ends",
+    "file",
+    examples=(
+        example(_with_cr_line_ends(source_file("s1", seed_trace("q", "Familiar option: ci_cd")))),
+    ),
+)
 def _cr_line_ends(file: FileContext) -> Iterator[Finding]:
-    """A file whose lines end in a lone carriage return (old Mac): it reads as one line."""
+    """A file whose lines end in a lone carriage return (old Mac): it reads as one line,
+    so nothing in it counts."""
     problem = cr_line_ends("".join(file.lines))
     if problem is not None:
         yield new_finding("JC403", file.path, 1, 1, problem)

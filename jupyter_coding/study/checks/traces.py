@@ -21,10 +21,22 @@ from jupyter_coding.fieldnotes.reading import (
     TraceSummary,
     compare_memo,
 )
-from jupyter_coding.study.checks.codes import _label_key
-from jupyter_coding.study.checks.facts import FileContext, FileFacts, StudyContext, _site
-from jupyter_coding.study.checks.metadata import _shown
-from jupyter_coding.study.checks.registry import new_finding, rule
+from jupyter_coding.study.checks.facts import (
+    FileContext,
+    FileFacts,
+    StudyContext,
+    label_key,
+    shown_value,
+    site_of,
+)
+from jupyter_coding.study.checks.registry import (
+    LABELS,
+    example,
+    new_finding,
+    rule,
+    seed_trace,
+    source_file,
+)
 from jupyter_coding.study.findings import Finding
 from jupyter_coding.study.sources import coding_order
 
@@ -51,9 +63,74 @@ def _named(item: MemoItem, code: str) -> str:
     return code if item.text == code else f"{item.text!r} ({code})"
 
 
-@rule("JC201", "memo-not-in-axial", "trace")
+# a memo of labels naming a code the study defines (in s2) that the trace does not apply
+LABELS_MEMO_NAMES_MORE = """\
+> One golden record for every customer.
+
+**OPEN CODING TRACE:**
+
+Master Data Management
+Schema Registry
+
+**AXIAL CODING TRACE:**
+added:
+``` python
+    mdm = CClass(practice, "Master Data Management")
+```
+"""
+LABELS_DEFINES_SCHEMA_REGISTRY = """\
+> Every topic has a schema.
+
+**OPEN CODING TRACE:**
+
+Schema Registry
+
+**AXIAL CODING TRACE:**
+added:
+``` python
+    schema_registry = CClass(practice, "Schema Registry")
+```
+"""
+
+
+@rule(
+    "JC201",
+    "memo-not-in-axial",
+    "trace",
+    examples=(
+        example(
+            # trunk is the study's code (from s2), but this trace does not apply it
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "Familiar option: ci_cd, trunk",
+                    ('ci_cd = CClass(practice, "CI/CD")',),
+                    ("ci_cd",),
+                ),
+            ),
+            source_file(
+                "s2",
+                seed_trace(
+                    "q",
+                    "New option: trunk",
+                    ('trunk = CClass(practice, "Trunk")',),
+                    ("trunk",),
+                    "s2",
+                ),
+            ),
+        ),
+        example(
+            source_file("s1", LABELS_MEMO_NAMES_MORE, dialect=LABELS),
+            source_file("s2", LABELS_DEFINES_SCHEMA_REGISTRY, dialect=LABELS),
+        ),
+    ),
+)
 def _memo_not_in_axial(study: StudyContext) -> Iterator[Finding]:
-    """An open trace's memo names codes its axial trace does not apply or relate (or no code)."""
+    """An open trace's memo names codes its axial trace does not apply or relate (or no code).
+
+    In any memo style: option lists, identifier lines, labels one a line.
+    """
     for facts, trace, comparison in _memo_comparisons(study):
         if not (comparison.not_applied or comparison.unknown):
             continue
@@ -88,9 +165,29 @@ def _memo_not_in_axial(study: StudyContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC202", "attached-not-in-memo", "trace")
+@rule(
+    "JC202",
+    "attached-not-in-memo",
+    "trace",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "Familiar option: ci_cd",
+                    ('ci_cd = CClass(practice, "CI/CD")', 'trunk = CClass(practice, "Trunk")'),
+                    ("ci_cd", "trunk"),
+                ),
+            ),
+        ),
+    ),
+)
 def _attached_not_in_memo(study: StudyContext) -> Iterator[Finding]:
-    """A trace applies codes that its memo, which lists codes, does not name."""
+    """A trace applies codes that its memo, which lists codes, does not name.
+
+    A memo that lists codes: option lists by identifier, identifier lines, labels.
+    """
     for facts, trace, comparison in _memo_comparisons(study):
         if not comparison.unnamed:
             continue
@@ -106,9 +203,16 @@ def _attached_not_in_memo(study: StudyContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC203", "open-without-axial", "file")
+@rule(
+    "JC203",
+    "open-without-axial",
+    "file",
+    examples=(
+        example(source_file("s1", seed_trace("q", "Familiar option: ci_cd") + "> another quote\n")),
+    ),
+)
 def _open_without_axial(file: FileContext) -> Iterator[Finding]:
-    """An open coding trace with no axial coding trace after it (or an empty one)."""
+    """An open coding trace with a memo and no axial coding trace after it (or an empty one)."""
     for open_trace, axial in file.traces():
         if open_trace is None or _placeholder_memo(open_trace) is not None:
             continue  # an empty or placeholder trace: JC205 says what it is
@@ -149,9 +253,15 @@ def _placeholder_memo(open_trace: OpenTrace) -> str | None:
     return None
 
 
-@rule("JC205", "empty-trace", "file")
+@rule(
+    "JC205", "empty-trace", "file", examples=(example(source_file("s1", seed_trace("q", "TODO"))),)
+)
 def _empty_trace(file: FileContext) -> Iterator[Finding]:
-    """An empty or placeholder coding trace: a marker with nothing, or a stand-in, under it."""
+    """An empty or placeholder coding trace: a marker with nothing, or a stand-in, under it.
+
+    A marker alone before a quote, open and axial markers with nothing under them, a
+    memo that is only ``TODO``.
+    """
     following = _next_blocks(file.notes)
     for open_trace, axial in file.traces():
         empty_axial = axial is not None and not axial.blocks and not axial.stray_lines
@@ -194,7 +304,26 @@ def _next_blocks(notes: FieldNotes) -> dict[int, object]:
     return found
 
 
-@rule("JC204", "wrong-add-codes-target", "file")
+@rule(
+    "JC204",
+    "wrong-add-codes-target",
+    "file",
+    fix="the file's own id",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    ('ci_cd = CClass(practice, "CI/CD")',),
+                    ("ci_cd",),
+                    target="s2",
+                ),
+            ),
+        ),
+    ),
+)
 def _wrong_target(file: FileContext) -> Iterator[Finding]:
     """An ``add codes to sN`` label names another source than the file's own."""
     source = file.notes.source_id
@@ -225,9 +354,29 @@ def _wrong_target(file: FileContext) -> Iterator[Finding]:
         )
 
 
-@rule("JC207", "repeated-in-block", "file")
+@rule(
+    "JC207",
+    "repeated-in-block",
+    "file",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    ('ci_cd = CClass(practice, "CI/CD")',),
+                    ("ci_cd", "ci_cd"),
+                ),
+            ),
+        ),
+    ),
+)
 def _repeated_in_block(file: FileContext) -> Iterator[Finding]:
-    """The same code, or the same relation, twice in one python block."""
+    """The same code, or the same relation, twice in one python block.
+
+    Defined and named again, listed twice, or one relation stated twice.
+    """
     for block in file.notes.python_blocks():
         defined = {d.identifier: d.line for d in block.definitions}
         for uses, what in ((block.attached, "listed"), (block.reused, "named")):
@@ -250,7 +399,7 @@ def _repeated_in_block(file: FileContext) -> Iterator[Finding]:
                 seen.setdefault(use.identifier, use.line)
         stated: dict[tuple, int] = {}
         for relation in block.relations:
-            key = (relation.kind, relation.source, relation.target, _label_key(relation.value))
+            key = (relation.kind, relation.source, relation.target, label_key(relation.value))
             if key in stated:
                 yield new_finding(
                     "JC207",
@@ -271,9 +420,39 @@ _RELATION_WORDS = {
 }
 
 
-@rule("JC206", "conflicting-relation", "study")
+@rule(
+    "JC206",
+    "conflicting-relation",
+    "study",
+    examples=(
+        example(
+            source_file(
+                "s1",
+                seed_trace(
+                    "q",
+                    "New option: ci_cd",
+                    (
+                        'ci_cd = CClass(practice, "CI/CD")',
+                        'speed = CClass(force, "Speed")',
+                        "add_force_relations({ci_cd: {speed: positive}})",
+                    ),
+                    ("ci_cd", "speed"),
+                )
+                + seed_trace(
+                    "r",
+                    "Familiar option: ci_cd",
+                    ("add_force_relations({ci_cd: {speed: negative}})",),
+                    ("ci_cd", "speed"),
+                ),
+            ),
+        ),
+    ),
+)
 def _conflicting_relation(study: StudyContext) -> Iterator[Finding]:
-    """The same relation stated again with another strength or label."""
+    """The same relation stated again with another strength or label.
+
+    ``data_access_decision -> rest_apis`` twice in one file, once positive, once negative.
+    """
     by_ends: dict[tuple[str, str, str], list] = defaultdict(list)
     for relation in study.codebook.relations():
         by_ends[relation.kind, relation.source_code, relation.target_code].append(relation)
@@ -284,8 +463,8 @@ def _conflicting_relation(study: StudyContext) -> Iterator[Finding]:
         what, relation_name = _RELATION_WORDS.get(kind, ("value", "the relation"))
         reported: set[str] = set()
         for index, relation in enumerate(relations[1:], 1):
-            key = _label_key(relation.value or "")
-            if key == _label_key(first.value or "") or key in reported:
+            key = label_key(relation.value or "")
+            if key == label_key(first.value or "") or key in reported:
                 continue
             reported.add(key)
             # the statement it contradicts: one above it in the same file, else the first
@@ -293,16 +472,16 @@ def _conflicting_relation(study: StudyContext) -> Iterator[Finding]:
                 (
                     r
                     for r in reversed(relations[:index])
-                    if r.path == relation.path and _label_key(r.value or "") != key
+                    if r.path == relation.path and label_key(r.value or "") != key
                 ),
                 first,
             )
-            where = f"line {other.line}" if other.path == relation.path else _site(other)
+            where = f"line {other.line}" if other.path == relation.path else site_of(other)
             yield new_finding(
                 "JC206",
                 relation.path,
                 relation.line,
                 study.column(relation.path, relation.line, source),
                 f"{relation_name} {source} -> {target} is stated with the {what} "
-                f"{_shown(relation.value)} here but {_shown(other.value)} at {where}",
+                f"{shown_value(relation.value)} here but {shown_value(other.value)} at {where}",
             )
