@@ -142,3 +142,29 @@ def test_the_check_finds_a_wrong_import(tmp_path):
         "imports jupyter_coding.study.codebook",
         "imports ipywidgets",
     ]
+
+
+# the numbers of the reports and the checks are pure: matplotlib only draws
+PURE = ("study/reports/numbers.py", "study/checks")
+
+
+@pytest.mark.parametrize("place", PURE)
+def test_the_numbers_never_import_matplotlib(place):
+    paths = [PACKAGE / place] if place.endswith(".py") else sorted((PACKAGE / place).rglob("*.py"))
+    for path in paths:
+        assert not [m for _, m in imports(path) if m.split(".")[0] == "matplotlib"], path
+
+
+LONG_MODULE = 420  # lines; a longer module says at its top why it is one module
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.name))
+def test_a_long_module_says_why_it_is_one(path):
+    text = path.read_text(encoding="utf-8")
+    if text.count("\n") <= LONG_MODULE:
+        return
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    assert "Why one module:" in docstring, (
+        f"{path.relative_to(PACKAGE.parent)} has {text.count(chr(10))} lines: split it, or say "
+        "at its top (a 'Why one module:' paragraph) why it is one"
+    )

@@ -17,8 +17,9 @@ above the checked paths (see :class:`CheckConfig`).
 
 from __future__ import annotations
 
-# the rule families register their rules when imported
-from jupyter_coding.study.checks import coders, codes, metadata, syntax, traces  # noqa: F401
+import importlib
+import pkgutil
+
 from jupyter_coding.study.checks.codes import near_duplicates
 from jupyter_coding.study.checks.config import CheckConfig, ConfigError, find_pyproject
 from jupyter_coding.study.checks.facts import FileFacts
@@ -32,8 +33,21 @@ from jupyter_coding.study.checks.run import (
     rule_table,
 )
 
+# every other module of the package is a rule family: importing it registers its rules,
+# so a new rule is one new file here (``registry.rule`` on a function)
+_MACHINERY = {"config", "facts", "registry", "run"}
+RULE_FAMILIES = tuple(
+    sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name not in _MACHINERY)
+)
+for _family in RULE_FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}")
+# in id order, whatever order the families were found in: findings come in rule order
+for _rule in sorted(RULES.values(), key=lambda rule: rule.id):
+    RULES[_rule.id] = RULES.pop(_rule.id)
+
 __all__ = [
     "RULES",
+    "RULE_FAMILIES",
     "CheckConfig",
     "ConfigError",
     "FileFacts",

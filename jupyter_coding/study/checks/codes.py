@@ -1,22 +1,26 @@
-"""JC1xx: the codebook (codes used but never defined, defined twice or differently,
-near-duplicates, one meaning under two names, copied labels, codes never applied).
+"""JC101–JC104, JC107, JC108: the codebook's identifiers (codes used but never defined,
+defined twice or differently, near-duplicates, codes never applied or in one source only).
+
+Labels are :mod:`.labels`' family.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from jupyter_coding.fieldnotes.names import name_key
-from jupyter_coding.study.checks.facts import StudyContext, in_coding_order, label_key, site_of
+from jupyter_coding.study.checks.facts import (
+    StudyContext,
+    first_definitions,
+    in_coding_order,
+    site_of,
+    times,
+)
 from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
 from jupyter_coding.study.codebook import Code
 from jupyter_coding.study.findings import Finding, Fix
 from jupyter_coding.study.similarity import (
-    edit_distance,
-    label_fit,
     similar_pairs,
-    stem_key,
     variant_kind,
 )
 
@@ -242,10 +246,6 @@ def _weight(code: Code) -> tuple:
     return (code.defined, code.identifier.isidentifier(), code.use_count, len(code.sources))
 
 
-def _times(count: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
-
-
 def _first_site(code: Code):
     """Its first definition in coding order, else its first use outside memos."""
     if code.definitions:
@@ -254,7 +254,7 @@ def _first_site(code: Code):
     return in_coding_order(uses)[0] if uses else None
 
 
-def _near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
+def near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
     """The near-duplicate identifiers of the study (worked out once)."""
     if "near_pairs" not in study.cache:
         used = [
@@ -302,7 +302,7 @@ def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
     words in another order, two letters moved in one word.
     """
     codes = study.codebook.codes
-    for a, b, why in _near_pairs(study):
+    for a, b, why in near_pairs(study):
         main, variant = sorted((codes[a], codes[b]), key=_weight, reverse=True)
         why = variant_kind(variant.identifier, main.identifier) or why  # in their order
         site = _first_site(variant)
@@ -314,181 +314,11 @@ def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
             site.line,
             study.column(site.path, site.line, variant.identifier),
             f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
-            f"{how} at {site_of(main_site)} and applied {_times(main.use_count)}",
+            f"{how} at {site_of(main_site)} and applied {times(main.use_count)}",
         )
 
 
-def _first_definitions(study: StudyContext) -> list:
-    """Each defined code's first definition (in coding order), in coding order."""
-    if "first_definitions" not in study.cache:
-        firsts = [
-            in_coding_order(code.definitions)[0]
-            for code in study.codebook.codes.values()
-            if code.definitions
-        ]
-        study.cache["first_definitions"] = in_coding_order(firsts)
-    return study.cache["first_definitions"]
-
-
-# a label written with one letter more or less than another is the same label
 # (``Data Qualty``), once it is this long
-_LABEL_TYPO_LENGTH = 8
-
-
-def _copied_labels(study: StudyContext) -> dict[tuple[str, str], object]:
-    """(earlier identifier, later identifier) -> the later definition, for labels copied
-    from the definition above: same label, in one file, and the later identifier has
-    little to do with it while the earlier one fits it better."""
-    if "copied_labels" in study.cache:
-        return study.cache["copied_labels"]
-    found: dict[tuple[str, str], object] = {}
-    by_file: dict[str, list] = defaultdict(list)
-    for code in study.codebook.codes.values():
-        for definition in code.definitions:
-            by_file[definition.path].append(definition)
-    for definitions in by_file.values():
-        definitions.sort(key=lambda d: d.line)
-        for index, later in enumerate(definitions):
-            key = label_key(later.label)
-            if not key:
-                continue
-            earlier = next(
-                (
-                    d
-                    for d in reversed(definitions[:index])
-                    if label_key(d.label) == key and d.identifier != later.identifier
-                ),
-                None,
-            )
-            if earlier is None:
-                continue
-            fit_later = label_fit(later.identifier, later.label)
-            if fit_later < 0.5 and label_fit(earlier.identifier, earlier.label) > fit_later:
-                found[earlier.identifier, later.identifier] = (earlier, later)
-    study.cache["copied_labels"] = found
-    return found
-
-
-@rule(
-    "JC105",
-    "same-label",
-    "study",
-    examples=(
-        example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD process")',),
-                    ("ci_cd",),
-                ),
-            ),
-            source_file(
-                "s2",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd_process",
-                    ('ci_cd_process = CClass(practice, "CI/CD process")',),
-                    ("ci_cd_process",),
-                    "s2",
-                ),
-            ),
-        ),
-    ),
-)
-def _same_label(study: StudyContext) -> Iterator[Finding]:
-    """Two codes with the same or nearly the same label: one meaning under two names.
-
-    ``ci_cd`` and ``ci_cd_process``, both "CI/CD process"; or an identifier that is
-    another code's label.
-    """
-    firsts = _first_definitions(study)
-    order = {d.identifier: index for index, d in enumerate(firsts)}
-    near = {frozenset((a, b)) for a, b, _ in _near_pairs(study)}
-    copied = {frozenset(pair) for pair in _copied_labels(study)}
-    by_label: dict[str, list] = defaultdict(list)
-    for definition in firsts:
-        if label_key(definition.label):
-            by_label[stem_key(definition.label)].append(definition)
-    pairs: dict[frozenset, tuple[object, object, str]] = {}
-
-    def pair(a, b, why: str) -> None:
-        key = frozenset((a.identifier, b.identifier))
-        if a.identifier == b.identifier or key in near or key in copied or key in pairs:
-            return
-        first, second = sorted((a, b), key=lambda d: order[d.identifier])
-        pairs[key] = (first, second, why)
-
-    for group in by_label.values():
-        for index, a in enumerate(group):
-            for b in group[index + 1 :]:
-                same = label_key(a.label) == label_key(b.label)
-                pair(a, b, "the same label" if same else "nearly the same label")
-    # a label one letter off another, or an identifier that is another code's label
-    labels = {stem_key(d.label): d for d in firsts if label_key(d.label)}
-    for definition in firsts:
-        other = labels.get(stem_key(definition.identifier))
-        if other is not None:
-            pair(definition, other, "one's label for the other's identifier")
-    long_labels = [d for d in firsts if len(label_key(d.label)) >= _LABEL_TYPO_LENGTH]
-    for a, b, _ in similar_pairs(label_key(d.label) for d in long_labels):
-        for x in (d for d in long_labels if label_key(d.label) == a):
-            for y in (d for d in long_labels if label_key(d.label) == b):
-                if edit_distance(a, b, 1) <= 1:
-                    pair(x, y, "nearly the same label")
-    for first, second, why in sorted(pairs.values(), key=lambda p: (p[1].path, p[1].line)):
-        code = study.codebook.codes[first.identifier]
-        yield new_finding(
-            "JC105",
-            second.path,
-            second.line,
-            study.column(second.path, second.line, second.identifier),
-            f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
-            f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
-            f"{site_of(first)}, applied {_times(code.use_count)}) have {why}: one meaning under "
-            "two names? (merge them, or tell them apart in their labels)",
-        )
-
-
-@rule(
-    "JC106",
-    "copied-label",
-    "study",
-    examples=(
-        example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q",
-                    "New option: blameless_review, incident_timeline",
-                    (
-                        'blameless_review = CClass(practice, "Blameless review")',
-                        'incident_timeline = CClass(practice, "Blameless review")',
-                    ),
-                    ("blameless_review", "incident_timeline"),
-                ),
-            ),
-        ),
-    ),
-)
-def _copied_label(study: StudyContext) -> Iterator[Finding]:
-    """A new definition carrying the label of the definition above it (copied, not written).
-
-    A label that says little about its identifier.
-    """
-    for earlier, later in _copied_labels(study).values():
-        yield new_finding(
-            "JC106",
-            later.path,
-            later.line,
-            study.column(later.path, later.line, later.identifier),
-            f'{later.identifier} has the label "{(later.label or "").strip()}" of '
-            f"{earlier.identifier}, defined above it at line {earlier.line}: a label "
-            f"copied with the definition? (it says little about {later.identifier})",
-        )
-
-
 @rule(
     "JC107",
     "never-applied",
@@ -535,7 +365,7 @@ def _never_applied(study: StudyContext) -> Iterator[Finding]:
             site.line,
             study.column(site.path, site.line, code.identifier),
             f"{code.identifier} is applied to no source: it is only related "
-            f"({_times(len(related))}, in {sources} file{'s' * (sources != 1)})",
+            f"({times(len(related))}, in {sources} file{'s' * (sources != 1)})",
         )
 
 
@@ -567,7 +397,7 @@ def _never_applied(study: StudyContext) -> Iterator[Finding]:
 )
 def _single_source_code(study: StudyContext) -> Iterator[Finding]:
     """A code defined and used in one source only: a candidate for merging with another."""
-    for definition in _first_definitions(study):
+    for definition in first_definitions(study):
         code = study.codebook.codes[definition.identifier]
         paths = {use.path for use in code.uses if use.how != "memo"}
         paths |= {d.path for d in code.definitions}

@@ -170,3 +170,20 @@ def label_key(label: str | None) -> str:
 def shown_value(value: object) -> str:
     """A value as a message shows it: strings quoted, True/False and numbers bare."""
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def first_definitions(study: StudyContext) -> list:
+    """Each defined code's first definition (in coding order), in coding order."""
+    if "first_definitions" not in study.cache:
+        firsts = [
+            in_coding_order(code.definitions)[0]
+            for code in study.codebook.codes.values()
+            if code.definitions
+        ]
+        study.cache["first_definitions"] = in_coding_order(firsts)
+    return study.cache["first_definitions"]
+
+
+def times(count: int) -> str:
+    """How often, in words: never, once, twice, 3 times."""
+    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
