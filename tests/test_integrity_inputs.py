@@ -19,9 +19,10 @@ import pytest
 from jupyter_coding.cli import main
 from jupyter_coding.fieldnotes import CodeBlock, FieldNotesError, parse, read_text
 from jupyter_coding.fieldnotes.lines import split_lines
-from jupyter_coding.interop import refi_qda
+from jupyter_coding.interop import refi_qda_import as refi_qda
 from jupyter_coding.interop.codeable_models import render_model
-from jupyter_coding.interop.refi_qda import read_codebook, read_project, write_qdc
+from jupyter_coding.interop.refi_qda import write_qdc
+from jupyter_coding.interop.refi_qda_import import read_codebook, read_project
 from jupyter_coding.notebooks import convert as notebook
 from jupyter_coding.notebooks.verify import verify_text
 from jupyter_coding.study.checks import check_notes

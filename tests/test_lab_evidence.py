@@ -15,7 +15,7 @@ from jupyter_coding.cli import main as cli
 from jupyter_coding.fieldnotes import read
 from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.kernel.testing import coding_shell, run_cell
-from jupyter_coding.kernel.widgets.picker import detail_html
+from jupyter_coding.kernel.widgets.picker_html import detail_html
 from jupyter_coding.kernel.widgets.picker_logic import quote_words, rank_evidence, word_overlap
 from jupyter_coding.study import codebook as corpus
 from jupyter_coding.study.codebook import EVIDENCE_PER_CODE, Codebook, Evidence

@@ -19,14 +19,12 @@ from jupyter_coding.fieldnotes.reading import coding_traces
 from jupyter_coding.interop.refi_qda import (
     GUID_NAMESPACE,
     code_guid,
-    compare_codebook,
     export_project,
     exported_codes,
-    read_codebook,
-    read_project,
     write_qdc,
     write_qdpx,
 )
+from jupyter_coding.interop.refi_qda_import import compare_codebook, read_codebook, read_project
 from jupyter_coding.study.codebook import Codebook
 
 from .conftest import CORPUS, EXAMPLES, SEED, SHARED, corpus_files

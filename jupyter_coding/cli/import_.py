@@ -37,7 +37,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from jupyter_coding.interop.refi_qda import MAX_UNPACKED, compare_codebook, read_codebook
+    from jupyter_coding.interop.refi_qda_import import MAX_UNPACKED, compare_codebook, read_codebook
 
     data = _read_capped(args.file, MAX_UNPACKED)
     try:

@@ -4,6 +4,10 @@ A :class:`FieldNotes` is an ordered list of blocks. Every block keeps its lines
 verbatim (``lines``) and the blank lines that follow it (``trailing``), so joining
 them gives the file back byte for byte. The other attributes are what the parser
 understood of those lines; they are derived, never written back.
+
+Why one module: the block classes are one vocabulary, read together; each is small, and
+apart they would scatter the one invariant they share (a block's lines and trailing
+blanks are the file).
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ see :meth:`_Parser.fence_end` for where such a block ends.
 Every regular expression here runs on user text, so each is written to fail in
 time linear in the line (no two quantifiers that can share the same characters
 next to each other); ``tests/test_integrity_inputs_regex.py`` holds them to it.
+
+Why one module: it is one state machine; where a block ends (a fence never closed above
+all) only makes sense with every other rule beside it.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ The blocks look like Python but often are not (FORMAT.md §5.5): unbalanced brac
 inside ``'''`` strings. So nothing here uses ``ast`` or executes anything: a small
 tokenizer and a forgiving scanner pull out what the researcher meant and note what
 they could not read as a *problem* (a finding for ``checks``, never an exception).
+
+Why one module: the tokenizer and the forgiving scanner share the token kinds and the
+recovery rules; apart they would be two halves of one reader.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ module, so they all count the same thing:
   one a line (``Elastic Performance Engine``). Lines of free prose name nothing.
   :func:`compare_memo` decides what a memo names against the codes of the trace
   and of the study, and says "unknown" rather than guessing when a memo is prose.
+
+Why one module: it is *the* reading: what a trace applies, relates and its memo names
+must be decided in one place, or two commands count two things.
 """
 
 from __future__ import annotations

@@ -31,6 +31,9 @@ Outputs of ``%%code`` cells (chips, warnings, the picker) and code cells without
 ``%%code`` are not field notes: they are not written to the ``.md``.
 
 jupyter_server and tornado are imported only where a server needs them.
+
+Why one module: the contents manager, its GET and its save are one protocol with Jupyter
+Server; the refusals (changed file, second tab) need the paired views beside them.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ Metadata contract (the magic and widgets read it)::
 nbformat stores cell sources as ``str.splitlines(True)`` lists; joining them
 restores the text exactly (form feeds included), so nothing here relies on how
 they are cut.
+
+Why one module: the two directions of the conversion are one mapping (cell to block and
+back); keeping them side by side is what keeps them exact inverses.
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ never made.
 
 nbconvert and jupyter_server are imported only where they are needed: the
 exporter class is built on first access (``FieldNotesExporter``).
+
+Why one module: one guard for every writer (command line, nbconvert, save hook): where
+the target may be, whether it may be overwritten, and the atomic write must be read
+together.
 """
 
 from __future__ import annotations

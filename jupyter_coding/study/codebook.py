@@ -7,6 +7,9 @@ from cells run in a notebook session can be laid on top (:meth:`Codebook.overlay
 a cell that shows a trace of a file takes that trace's place, so a session counts
 what the command line counts. The codebook keeps a few evidence quotes per code;
 :meth:`Codebook.evidence` reads all of one code's quotes on demand.
+
+Why one module: the codebook, its codes and their uses, evidence and the notebook
+overlay are one data structure with one cache; its parts are not used apart.
 """
 
 from __future__ import annotations

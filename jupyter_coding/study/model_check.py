@@ -9,6 +9,9 @@ the model in CodeableModels. The writer of such modules is
 
 This module is over 400 lines because the reader of the model's ``ast`` and the
 comparison are one job: splitting them would pass a half-read model between files.
+
+Why one module: reading a CodeableModels module with ast and comparing it with the notes
+are one job; the reader's facts exist only for the comparison.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ is written back byte for byte.
 :class:`Refactoring`: its :meth:`~Refactoring.diff` is what ``--dry-run`` prints,
 its :meth:`~Refactoring.write` writes the changed files atomically, refusing a
 file that changed since it was read.
+
+Why one module: rename and merge are one planner: the same token matching, the same list
+and memo edits, and one diff of the smallest edits.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ plural endings, British/American spelling) is :mod:`jupyter_coding.fieldnotes.na
 this module adds what is only *nearly* the same: a letter or two, another form of a
 word (``managing``/``manage``), the same words in another order, and an identifier
 whose words are those of another code's label.
+
+Why one module: every 'how alike' rule (edit distance, word forms, labels) and the
+candidate index that must answer exactly what the scan answers are tested against each
+other.
 """
 
 from __future__ import annotations

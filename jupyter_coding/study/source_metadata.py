@@ -18,6 +18,9 @@ itself holds:
 * the CodeableModels model's values for the source, when one is given.
 
 Checks (JC301, JC305) and their fixes read it; it reads the document model only.
+
+Why one module: a source's two sides and the evidence of the rest of the study about
+each value are weighed together; splitting would split each verdict.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ keystroke over 10,000 codes takes a few milliseconds. :class:`PickerState` is on
 picker: the query, its ranked matches, the highlighted match, the codes picked,
 the new codes created, and the cell body with all of them added
 (:func:`~jupyter_coding.kernel.widgets.cell_edit.add_codes`).
+
+Why one module: it is the picker's whole state machine (query, ranking, evidence, picks,
+the new-code form), kept apart from the widgets so it is tested without a front end.
 """
 
 from __future__ import annotations
