@@ -16,7 +16,14 @@ from jupyter_coding.study.checks.facts import (
     site_of,
     times,
 )
-from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
+from jupyter_coding.study.checks.registry import (
+    coded,
+    example,
+    finding_at,
+    rule,
+    seed_trace,
+    source_file,
+)
 from jupyter_coding.study.codebook import Code
 from jupyter_coding.study.findings import Finding, Fix
 from jupyter_coding.study.similarity import (
@@ -75,11 +82,11 @@ def _undefined(study: StudyContext) -> Iterator[Finding]:
                     f"rename {code.identifier} to {meant} in this file",
                     renames=((code.identifier, meant),),
                 )
-            yield new_finding(
+            yield finding_at(
                 "JC101",
-                use.path,
-                use.line,
-                study.column(use.path, use.line, use.identifier),
+                study,
+                use,
+                use.identifier,
                 f"{code.identifier} is used but defined nowhere in the study{hint}{also}",
                 fix,
             )
@@ -161,18 +168,8 @@ def _redefinitions(study: StudyContext) -> Iterator[tuple[Code, object, object]]
     "study",
     examples=(
         example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
-                ),
-            ),
-            source_file(
-                "s2",
-                seed_trace(
-                    "q", "New force: ci_cd", ('ci_cd = CClass(force, "CI/CD")',), ("ci_cd",), "s2"
-                ),
-            ),
+            coded("s1", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)),
+            coded("s2", "New force: ci_cd", ('ci_cd = CClass(force, "CI/CD")',), ("ci_cd",)),
         ),
     ),
 )
@@ -181,11 +178,11 @@ def _conflicting_definition(study: StudyContext) -> Iterator[Finding]:
     for code, first, definition in _redefinitions(study):
         if _meaning(definition) != _meaning(first):
             metaclass, label = _meaning(first)
-            yield new_finding(
+            yield finding_at(
                 "JC102",
-                definition.path,
-                definition.line,
-                study.column(definition.path, definition.line, code.identifier),
+                study,
+                definition,
+                code.identifier,
                 f'{code.identifier} is defined as {definition.metaclass} "{definition.label}"'
                 f' here but as {metaclass} "{label}" at {site_of(first)}',
             )
@@ -197,22 +194,8 @@ def _conflicting_definition(study: StudyContext) -> Iterator[Finding]:
     "study",
     examples=(
         example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
-                ),
-            ),
-            source_file(
-                "s2",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD")',),
-                    ("ci_cd",),
-                    "s2",
-                ),
-            ),
+            coded("s1", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)),
+            coded("s2", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)),
         ),
     ),
 )
@@ -220,11 +203,11 @@ def _duplicate_definition(study: StudyContext) -> Iterator[Finding]:
     """A code defined again with the same metaclass and label: define each code once."""
     for code, first, definition in _redefinitions(study):
         if _meaning(definition) == _meaning(first):
-            yield new_finding(
+            yield finding_at(
                 "JC103",
-                definition.path,
-                definition.line,
-                study.column(definition.path, definition.line, code.identifier),
+                study,
+                definition,
+                code.identifier,
                 f"{code.identifier} is already defined at {site_of(first)}",
             )
 
@@ -272,24 +255,17 @@ def near_pairs(study: StudyContext) -> list[tuple[str, str, str]]:
     "study",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "New option: change_data_capture",
-                    ('change_data_capture = CClass(practice, "Change data capture")',),
-                    ("change_data_capture",),
-                ),
+                "New option: change_data_capture",
+                ('change_data_capture = CClass(practice, "Change data capture")',),
+                ("change_data_capture",),
             ),
-            source_file(
+            coded(
                 "s2",
-                seed_trace(
-                    "q",
-                    "New option: capture_data_change",
-                    ('capture_data_change = CClass(practice, "Capture of data changes")',),
-                    ("capture_data_change",),
-                    "s2",
-                ),
+                "New option: capture_data_change",
+                ('capture_data_change = CClass(practice, "Capture of data changes")',),
+                ("capture_data_change",),
             ),
         ),
     ),
@@ -308,11 +284,11 @@ def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
         site = _first_site(variant)
         main_site = _first_site(main)
         how = "defined" if main.defined else "used"
-        yield new_finding(
+        yield finding_at(
             "JC104",
-            site.path,
-            site.line,
-            study.column(site.path, site.line, variant.identifier),
+            study,
+            site,
+            variant.identifier,
             f"{variant.identifier} looks like {main.identifier} ({why}); {main.identifier} is "
             f"{how} at {site_of(main_site)} and applied {times(main.use_count)}",
         )
@@ -326,23 +302,17 @@ def _near_duplicate(study: StudyContext) -> Iterator[Finding]:
     severity="info",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                # speed, from another study's model, is only a relation end (and a JC101)
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    (
-                        'ci_cd = CClass(practice, "CI/CD")',
-                        "add_force_relations({ci_cd: {speed: positive}})",
-                    ),
-                    ("ci_cd",),
-                    label="",
+                "New option: ci_cd",
+                (
+                    'ci_cd = CClass(practice, "CI/CD")',
+                    "add_force_relations({ci_cd: {speed: positive}})",
                 ),
+                ("ci_cd",),
+                label="",
             ),
-            source_file(
-                "s2", seed_trace("q", "Familiar option: ci_cd", attached=("ci_cd",), target="s2")
-            ),
+            coded("s2", "Familiar option: ci_cd", attached=("ci_cd",)),
         ),
     ),
 )
@@ -359,11 +329,11 @@ def _never_applied(study: StudyContext) -> Iterator[Finding]:
             continue  # named in memos only: the memo rules speak of it
         site = code.definitions[0] if code.definitions else in_coding_order(related)[0]
         sources = len({use.path for use in related})
-        yield new_finding(
+        yield finding_at(
             "JC107",
-            site.path,
-            site.line,
-            study.column(site.path, site.line, code.identifier),
+            study,
+            site,
+            code.identifier,
             f"{code.identifier} is applied to no source: it is only related "
             f"({times(len(related))}, in {sources} file{'s' * (sources != 1)})",
         )
@@ -376,21 +346,12 @@ def _never_applied(study: StudyContext) -> Iterator[Finding]:
     severity="info",
     examples=(
         example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)
-                ),
-            ),
-            source_file(
+            coded("s1", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",)),
+            coded(
                 "s2",
-                seed_trace(
-                    "q",
-                    "New option: trunk",
-                    ('trunk = CClass(practice, "Trunk-based development")',),
-                    ("trunk", "ci_cd"),
-                    "s2",
-                ),
+                "New option: trunk",
+                ('trunk = CClass(practice, "Trunk-based development")',),
+                ("trunk", "ci_cd"),
             ),
         ),
     ),
@@ -405,10 +366,10 @@ def _single_source_code(study: StudyContext) -> Iterator[Finding]:
             continue
         close = [s for s in study.codebook.suggest(code.identifier) if s != code.identifier]
         hint = f"; the closest code is {close[0]}" if close else ""
-        yield new_finding(
+        yield finding_at(
             "JC108",
-            definition.path,
-            definition.line,
-            study.column(definition.path, definition.line, code.identifier),
+            study,
+            definition,
+            code.identifier,
             f"{code.identifier} is defined here and used in no other source{hint}",
         )

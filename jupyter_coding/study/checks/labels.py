@@ -13,7 +13,12 @@ from jupyter_coding.study.checks.facts import (
     site_of,
     times,
 )
-from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
+from jupyter_coding.study.checks.registry import (
+    coded,
+    example,
+    finding_at,
+    rule,
+)
 from jupyter_coding.study.findings import Finding
 from jupyter_coding.study.similarity import (
     edit_distance,
@@ -67,24 +72,17 @@ def _copied_labels(study: StudyContext) -> dict[tuple[str, str], object]:
     "study",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD process")',),
-                    ("ci_cd",),
-                ),
+                "New option: ci_cd",
+                ('ci_cd = CClass(practice, "CI/CD process")',),
+                ("ci_cd",),
             ),
-            source_file(
+            coded(
                 "s2",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd_process",
-                    ('ci_cd_process = CClass(practice, "CI/CD process")',),
-                    ("ci_cd_process",),
-                    "s2",
-                ),
+                "New option: ci_cd_process",
+                ('ci_cd_process = CClass(practice, "CI/CD process")',),
+                ("ci_cd_process",),
             ),
         ),
     ),
@@ -131,11 +129,11 @@ def _same_label(study: StudyContext) -> Iterator[Finding]:
                     pair(x, y, "nearly the same label")
     for first, second, why in sorted(pairs.values(), key=lambda p: (p[1].path, p[1].line)):
         code = study.codebook.codes[first.identifier]
-        yield new_finding(
+        yield finding_at(
             "JC105",
-            second.path,
-            second.line,
-            study.column(second.path, second.line, second.identifier),
+            study,
+            second,
+            second.identifier,
             f'{second.identifier} ({second.metaclass} "{(second.label or "").strip()}") and '
             f'{first.identifier} ({first.metaclass} "{(first.label or "").strip()}", defined at '
             f"{site_of(first)}, applied {times(code.use_count)}) have {why}: one meaning under "
@@ -149,17 +147,14 @@ def _same_label(study: StudyContext) -> Iterator[Finding]:
     "study",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "New option: blameless_review, incident_timeline",
-                    (
-                        'blameless_review = CClass(practice, "Blameless review")',
-                        'incident_timeline = CClass(practice, "Blameless review")',
-                    ),
-                    ("blameless_review", "incident_timeline"),
+                "New option: blameless_review, incident_timeline",
+                (
+                    'blameless_review = CClass(practice, "Blameless review")',
+                    'incident_timeline = CClass(practice, "Blameless review")',
                 ),
+                ("blameless_review", "incident_timeline"),
             ),
         ),
     ),
@@ -170,11 +165,11 @@ def _copied_label(study: StudyContext) -> Iterator[Finding]:
     A label that says little about its identifier.
     """
     for earlier, later in _copied_labels(study).values():
-        yield new_finding(
+        yield finding_at(
             "JC106",
-            later.path,
-            later.line,
-            study.column(later.path, later.line, later.identifier),
+            study,
+            later,
+            later.identifier,
             f'{later.identifier} has the label "{(later.label or "").strip()}" of '
             f"{earlier.identifier}, defined above it at line {earlier.line}: a label "
             f"copied with the definition? (it says little about {later.identifier})",

@@ -17,10 +17,10 @@ from jupyter_coding.study.checks.facts import (
 )
 from jupyter_coding.study.checks.registry import (
     LABELS,
+    coded,
     example,
     new_finding,
     rule,
-    seed_trace,
     source_file,
 )
 from jupyter_coding.study.findings import Finding
@@ -85,25 +85,13 @@ added:
     examples=(
         example(
             # trunk is the study's code (from s2), but this trace does not apply it
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "Familiar option: ci_cd, trunk",
-                    ('ci_cd = CClass(practice, "CI/CD")',),
-                    ("ci_cd",),
-                ),
+                "Familiar option: ci_cd, trunk",
+                ('ci_cd = CClass(practice, "CI/CD")',),
+                ("ci_cd",),
             ),
-            source_file(
-                "s2",
-                seed_trace(
-                    "q",
-                    "New option: trunk",
-                    ('trunk = CClass(practice, "Trunk")',),
-                    ("trunk",),
-                    "s2",
-                ),
-            ),
+            coded("s2", "New option: trunk", ('trunk = CClass(practice, "Trunk")',), ("trunk",)),
         ),
         example(
             source_file("s1", LABELS_MEMO_NAMES_MORE, dialect=LABELS),
@@ -156,14 +144,11 @@ def _memo_not_in_axial(study: StudyContext) -> Iterator[Finding]:
     "trace",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "Familiar option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD")', 'trunk = CClass(practice, "Trunk")'),
-                    ("ci_cd", "trunk"),
-                ),
+                "Familiar option: ci_cd",
+                ('ci_cd = CClass(practice, "CI/CD")', 'trunk = CClass(practice, "Trunk")'),
+                ("ci_cd", "trunk"),
             ),
         ),
     ),

@@ -92,6 +92,15 @@ def new_finding(
     return Finding(path, line, max(col, 1), rule.id, rule.name, message, rule.severity, fix)
 
 
+def finding_at(
+    rule_id: str, study, site, word: str, message: str, fix: Fix | None = None
+) -> Finding:
+    """A finding of rule ``rule_id`` at ``site`` (a path and line), in the column of ``word``."""
+    return new_finding(
+        rule_id, site.path, site.line, study.column(site.path, site.line, word), message, fix
+    )
+
+
 # -- examples ---------------------------------------------------------------------
 
 
@@ -172,3 +181,10 @@ def seed_trace(
         items = ",\n".join(f"        {code}" for code in attached)
         text += f"add codes to {target}: \n``` python \n    '''\n{items}\n    '''\n```\n\n"
     return text
+
+
+def coded(source_id: str, memo: str | None = None, added=(), attached=None, **options):
+    """A file for ``source_id`` holding one trace of its own (see :func:`seed_trace`)."""
+    return source_file(
+        source_id, seed_trace("q", memo, added, attached, target=source_id, **options)
+    )

@@ -22,7 +22,14 @@ from jupyter_coding.fieldnotes.lines import cr_line_ends
 from jupyter_coding.fieldnotes.model import CodingLine
 from jupyter_coding.fieldnotes.python_code import RELATION_FUNCTIONS, tokenize
 from jupyter_coding.study.checks.facts import FileContext
-from jupyter_coding.study.checks.registry import example, new_finding, rule, seed_trace, source_file
+from jupyter_coding.study.checks.registry import (
+    coded,
+    example,
+    new_finding,
+    rule,
+    seed_trace,
+    source_file,
+)
 from jupyter_coding.study.findings import Finding
 
 
@@ -217,12 +224,7 @@ def _place(error: SyntaxError, lines: list[str], parsed: list[str], first_line: 
     severity="error",
     examples=(
         example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD"',), ("ci_cd",)
-                ),
-            )
+            coded("s1", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD"',), ("ci_cd",))
         ),
     ),
 )
@@ -340,9 +342,7 @@ def _with_cr_line_ends(file: tuple[str, str]) -> tuple[str, str]:
     "JC403",
     "cr-line-ends",
     "file",
-    examples=(
-        example(_with_cr_line_ends(source_file("s1", seed_trace("q", "Familiar option: ci_cd")))),
-    ),
+    examples=(example(_with_cr_line_ends(coded("s1", "Familiar option: ci_cd"))),),
 )
 def _cr_line_ends(file: FileContext) -> Iterator[Finding]:
     """A file whose lines end in a lone carriage return (old Mac): it reads as one line,

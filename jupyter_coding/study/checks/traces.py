@@ -24,7 +24,9 @@ from jupyter_coding.study.checks.facts import (
     site_of,
 )
 from jupyter_coding.study.checks.registry import (
+    coded,
     example,
+    finding_at,
     new_finding,
     rule,
     seed_trace,
@@ -84,9 +86,7 @@ def _placeholder_memo(open_trace: OpenTrace) -> str | None:
     return None
 
 
-@rule(
-    "JC205", "empty-trace", "file", examples=(example(source_file("s1", seed_trace("q", "TODO"))),)
-)
+@rule("JC205", "empty-trace", "file", examples=(example(coded("s1", "TODO")),))
 def _empty_trace(file: FileContext) -> Iterator[Finding]:
     """An empty or placeholder coding trace: a marker with nothing, or a stand-in, under it.
 
@@ -191,14 +191,11 @@ def _wrong_target(file: FileContext) -> Iterator[Finding]:
     "file",
     examples=(
         example(
-            source_file(
+            coded(
                 "s1",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD")',),
-                    ("ci_cd", "ci_cd"),
-                ),
+                "New option: ci_cd",
+                ('ci_cd = CClass(practice, "CI/CD")',),
+                ("ci_cd", "ci_cd"),
             ),
         ),
     ),
@@ -308,11 +305,11 @@ def _conflicting_relation(study: StudyContext) -> Iterator[Finding]:
                 first,
             )
             where = f"line {other.line}" if other.path == relation.path else site_of(other)
-            yield new_finding(
+            yield finding_at(
                 "JC206",
-                relation.path,
-                relation.line,
-                study.column(relation.path, relation.line, source),
+                study,
+                relation,
+                source,
                 f"{relation_name} {source} -> {target} is stated with the {what} "
                 f"{shown_value(relation.value)} here but {shown_value(other.value)} at {where}",
             )
