@@ -68,3 +68,27 @@ def test_check_lists_the_rules_as_text_json_and_markdown(capsys):
     assert capsys.readouterr().out == rule_markdown()
     assert main(["check", "--rules", "--format", "json"]) == 0
     assert '"name": "cr-line-ends"' in capsys.readouterr().out
+
+
+def test_a_new_rule_is_one_small_unit_as_architecture_md_shows_it(tmp_path):
+    import re
+
+    text = (README.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    prelude = (
+        "from collections.abc import Iterator\n"
+        "from jupyter_coding.study.checks.registry import rule, example, coded, finding_at\n"
+        "from jupyter_coding.study.checks.facts import StudyContext, first_definitions\n"
+        "from jupyter_coding.study.findings import Finding\n"
+    )
+    try:
+        exec(prelude + code, {})
+        new = RULES["JC109"]
+        folder = write_example(tmp_path / "example", new.examples[0].files)
+        found = check_paths([folder], CheckConfig(select=("JC109",)))
+        assert [(f.rule, f.name) for f in found] == [("JC109", "unlabelled-code")]
+        assert "| JC109 | `unlabelled-code` | warning | A code defined with an empty label" in (
+            rule_markdown()
+        )
+    finally:
+        RULES.pop("JC109", None)
