@@ -26,8 +26,14 @@ LAYERS = {
 }
 # only the kernel (and the command line, which starts JupyterLab) may use these
 FRONT_END = {"IPython", "ipywidgets", "ipykernel"}
-# the top-level modules: the extension loader and the public configuration names
-TOP_LEVEL = {"__init__.py": {"kernel"}, "exporter.py": {"notebooks"}}
+# the top-level modules: the names Jupyter configuration holds (%load_ext, the save
+# hook and nbconvert exporter, the contents manager, the server extension)
+TOP_LEVEL = {
+    "__init__.py": {"kernel"},
+    "exporter.py": {"notebooks"},
+    "contents.py": {"notebooks"},
+    "serverext.py": {"notebooks"},
+}
 
 
 def modules() -> dict[str, Path]:

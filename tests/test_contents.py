@@ -440,7 +440,7 @@ def test_jupyter_coding_lab_starts_jupyterlab_on_the_study_with_the_manager_on(c
     assert main(["lab", str(EXAMPLES), "s_1.md", "--print", "--port", "8899"]) == 0
     printed = capsys.readouterr().out
     assert f"--ServerApp.root_dir={EXAMPLES.resolve()}" in printed
-    assert "--ServerApp.jpserver_extensions=jupyter_coding.notebooks.serverext=True" in printed
+    assert "--ServerApp.jpserver_extensions=jupyter_coding.serverext=True" in printed
     assert "--ServerApp.default_url=/jupyter-coding/open/s_1.md" in printed
     assert "--port=8899" in printed
     assert main(["lab", str(tmp_path / "missing"), "--print"]) == 1

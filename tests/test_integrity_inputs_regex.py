@@ -293,7 +293,7 @@ PATTERNS: dict[str, tuple[str, list[str], list[Callable[[int], str]]]] = {
         [lambda n: "-s1" * n + "!", lambda n: "a" * n, lambda n: "-" * n + "s"],
     ),
     "interop.refi_qda._NOT_XML": ("sub", ["a\x00b"], [lambda n: "\x01" * n]),
-    "interop.refi_qda._XML_POSITION": (
+    "interop.refi_qda_import._XML_POSITION": (
         "sub",
         ["not well-formed (invalid token): line 1, column 2"],
         [lambda n: ": line 1, column 1 " * (n // 20)],

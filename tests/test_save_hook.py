@@ -25,7 +25,7 @@ from .conftest import EXAMPLES
 
 pytestmark = pytest.mark.server
 
-HOOK_CONFIG = 'c.FileContentsManager.post_save_hook = "jupyter_coding.notebooks.post_save_hook"\n'
+HOOK_CONFIG = 'c.FileContentsManager.post_save_hook = "jupyter_coding.exporter.post_save_hook"\n'
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from jupyter_coding.cli import UserError
 
-SERVER_EXTENSION = "jupyter_coding.notebooks.serverext"
+SERVER_EXTENSION = "jupyter_coding.serverext"  # its name in Jupyter configuration
 OPEN_ROUTE = "/jupyter-coding/open/"  # the server extension sends it on to JupyterLab
 
 

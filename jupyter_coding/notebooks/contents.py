@@ -534,7 +534,7 @@ def _default_class() -> type:
 
 
 def __getattr__(name: str):
-    # ``c.ServerApp.contents_manager_class = "jupyter_coding.notebooks.FieldNotesContentsManager"``
+    # ``c.ServerApp.contents_manager_class = "jupyter_coding.contents.FieldNotesContentsManager"``
     if name == "FieldNotesContentsManager":
         cls = _default_class()
         globals()[name] = cls

@@ -507,7 +507,7 @@ def post_save_hook(model, os_path, contents_manager, **kwargs) -> None:
 
     Enable it in ``jupyter_server_config.py``::
 
-        c.FileContentsManager.post_save_hook = "jupyter_coding.notebooks.post_save_hook"
+        c.FileContentsManager.post_save_hook = "jupyter_coding.exporter.post_save_hook"
 
     Notebooks without ``jupyter_coding`` metadata are left alone. The markdown file
     must be inside the server's root folder (``root_dir``): a notebook whose metadata

@@ -1,9 +1,7 @@
 """The Jupyter Server extension: field-notes files open as notebooks, and are saved as markdown.
 
-Installing the package enables it (``jupyter-config/jupyter_server_config.d/
-jupyter_coding.json``, installed into ``etc/jupyter``, sets
-``ServerApp.jpserver_extensions["jupyter_coding.notebooks.serverext"] = true``); ``jupyter
-server extension disable jupyter_coding.notebooks.serverext`` turns it off. It
+Jupyter configuration names it ``jupyter_coding.serverext`` (:mod:`jupyter_coding.serverext`
+hands over to :func:`load_extension` and :func:`start_extension` here). It
 
 - derives the field-notes contents manager (:mod:`jupyter_coding.notebooks.contents`) from the
   server's configured one, as jupytext does. An extension loaded later may derive its
@@ -26,10 +24,6 @@ __all__ = ["FIELD_NOTES_ROUTE", "install_contents_manager"]
 
 FIELD_NOTES_ROUTE = "jupyter-coding/field-notes"
 OPEN_ROUTE = "jupyter-coding/open"  # /jupyter-coding/open/PATH: JupyterLab with PATH as Field Notes
-
-
-def _jupyter_server_extension_points():
-    return [{"module": "jupyter_coding.notebooks.serverext"}]
 
 
 def install_contents_manager(app) -> bool:
@@ -108,7 +102,8 @@ def _open_handler_class():
     return OpenHandler
 
 
-def _load_jupyter_server_extension(app) -> None:
+def load_extension(app) -> None:
+    """Put the field-notes contents manager in front and add the extension's routes."""
     from jupyter_server.utils import url_path_join
 
     install_contents_manager(app)
@@ -122,7 +117,8 @@ def _load_jupyter_server_extension(app) -> None:
     )
 
 
-async def _start_jupyter_server_extension(app) -> None:
+async def start_extension(app) -> None:
+    """When the server starts: the field-notes manager in front again, if need be."""
     # another extension loaded after ours may have derived its manager from ours
     if install_contents_manager(app):
         app.log.info("jupyter_coding: the field-notes manager is in front again")
