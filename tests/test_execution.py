@@ -12,7 +12,9 @@ import asyncio
 import json
 import os
 import re
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -25,10 +27,13 @@ from jupyter_coding.notebooks.convert import notebook_json, to_notebook
 from .conftest import ROOT, corpus_files
 
 PARALLEL_KERNELS = 4
+# one notebook's run, kernel start included; a kernel start can hang inside jupyter_client
+# (a blocking zmq send seen once in CI), so a run that overstays is abandoned and retried
+NOTEBOOK_DEADLINE = 240
 WARNING = re.compile(r"^warning\[(?P<kind>[\w-]+)\]: (?P<message>.*)$", re.MULTILINE)
 
 
-async def _execute(path: Path, folder: Path, gate: asyncio.Semaphore) -> dict:
+async def _execute(path: Path, folder: Path) -> dict:
     notebook_path = folder / (path.stem + ".ipynb")
     notebook = to_notebook(read(path), markdown=os.path.relpath(path, folder))
     notebook_path.write_text(notebook_json(notebook), encoding="utf-8")
@@ -41,8 +46,7 @@ async def _execute(path: Path, folder: Path, gate: asyncio.Semaphore) -> dict:
         allow_errors=True,
         resources={"metadata": {"path": str(folder)}},
     )
-    async with gate:
-        await client.async_execute(env=env)
+    await client.async_execute(env=env)
     errors, warnings = [], []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -58,13 +62,33 @@ async def _execute(path: Path, folder: Path, gate: asyncio.Semaphore) -> dict:
 def executed(tmp_path_factory) -> dict[str, dict]:
     folder = tmp_path_factory.mktemp("notebooks")
 
-    async def run_all():
-        gate = asyncio.Semaphore(PARALLEL_KERNELS)
-        files = corpus_files()
-        results = await asyncio.gather(*(_execute(p, folder, gate) for p in files))
-        return dict(zip((p.name for p in files), results, strict=True))
+    files = corpus_files()
+    with ThreadPoolExecutor(PARALLEL_KERNELS) as pool:
+        results = list(pool.map(lambda path: _execute_with_retry(path, folder), files))
+    return dict(zip((p.name for p in files), results, strict=True))
 
-    return asyncio.run(run_all())
+
+def _run_into(outcome: dict, path: Path, folder: Path) -> None:
+    try:
+        outcome["result"] = asyncio.run(_execute(path, folder))
+    except BaseException as error:  # handed to the test's thread
+        outcome["error"] = error
+
+
+def _execute_with_retry(path: Path, folder: Path) -> dict:
+    for _ in range(2):
+        outcome: dict = {}
+        # a daemon thread of its own, so a run stuck in a blocking call can be left behind
+        thread = threading.Thread(
+            target=_run_into, args=(outcome, path, folder), name=path.name, daemon=True
+        )
+        thread.start()
+        thread.join(NOTEBOOK_DEADLINE)
+        if "error" in outcome:
+            raise outcome["error"]
+        if "result" in outcome:
+            return outcome["result"]
+    pytest.fail(f"{path.name}: not run in {NOTEBOOK_DEADLINE} s, twice (the kernel never answered)")
 
 
 @pytest.mark.parametrize("name", [p.name for p in corpus_files()])
