@@ -10,6 +10,7 @@ import pytest
 
 from jupyter_coding.cli import main
 from jupyter_coding.study.checks import RULES, CheckConfig, check_paths, rule_markdown
+from jupyter_coding.study.checks.registry import seed_trace, source_file
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -38,8 +39,6 @@ def test_every_rule_finds_what_its_examples_show(tmp_path, rule_id):
 def test_no_rule_fires_on_the_other_rules_clean_study(tmp_path, rule_id):
     # a study of one clean source, its trace's memo naming what the trace applies: only
     # the info rule of single-source codes has something to say about it
-    from jupyter_coding.study.checks.registry import seed_trace, source_file
-
     body = seed_trace(
         "One pipeline builds every service.",
         "New option: ci_cd",

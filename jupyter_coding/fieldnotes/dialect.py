@@ -24,7 +24,7 @@ from jupyter_coding.fieldnotes.model import AxialTrace, FieldNotes, OpenTrace
 from jupyter_coding.fieldnotes.parser import parse
 from jupyter_coding.fieldnotes.reading import coding_traces
 
-__all__ = ["SEED", "Dialect", "votes"]
+__all__ = ["LABELS", "SEED", "Dialect", "votes"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,16 @@ class Dialect:
 
 
 SEED = Dialect()
+# the family's other known dialect (FORMAT.md §12, examples/labels_study): the source
+# block under the axial marker, memos of labels one a line, codes applied through
+# ``added:`` blocks
+LABELS = Dialect(
+    source_marker="**AXIAL CODING TRACE:**",
+    blank_after_axial_marker=False,
+    attach="added",
+    fence_open="``` python",
+    memo="labels",
+)
 
 _TARGET = re.compile(r"(?<=to)([ \t]*)([\w-]*)")
 _LEADING = re.compile(r"[ \t]*")

@@ -41,9 +41,6 @@ RULE_FAMILIES = tuple(
 )
 for _family in RULE_FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")
-# in id order, whatever order the families were found in: findings come in rule order
-for _rule in sorted(RULES.values(), key=lambda rule: rule.id):
-    RULES[_rule.id] = RULES.pop(_rule.id)
 
 __all__ = [
     "RULES",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jupyter_coding.fieldnotes.dialect import LABELS
 from jupyter_coding.fieldnotes.reading import (
     CodeNames,
     MemoComparison,
@@ -16,7 +17,6 @@ from jupyter_coding.study.checks.facts import (
     StudyContext,
 )
 from jupyter_coding.study.checks.registry import (
-    LABELS,
     coded,
     example,
     new_finding,
@@ -61,6 +61,21 @@ Schema Registry
 added:
 ``` python
     mdm = CClass(practice, "Master Data Management")
+```
+"""
+# a memo of labels leaving out a code the trace applies
+LABELS_MEMO_NAMES_LESS = """\
+> One golden record, and a schema for every topic.
+
+**OPEN CODING TRACE:**
+
+Master Data Management
+
+**AXIAL CODING TRACE:**
+added:
+``` python
+    mdm = CClass(practice, "Master Data Management")
+    schema_registry = CClass(practice, "Schema Registry")
 ```
 """
 LABELS_DEFINES_SCHEMA_REGISTRY = """\
@@ -151,6 +166,8 @@ def _memo_not_in_axial(study: StudyContext) -> Iterator[Finding]:
                 ("ci_cd", "trunk"),
             ),
         ),
+        # in the labels dialect: the memo's one label names mdm, not schema_registry
+        example(source_file("s1", LABELS_MEMO_NAMES_LESS, dialect=LABELS)),
     ),
 )
 def _attached_not_in_memo(study: StudyContext) -> Iterator[Finding]:

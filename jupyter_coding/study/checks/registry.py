@@ -64,6 +64,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+def rules() -> list[Rule]:
+    """Every registered rule, by id (the order findings come in, whatever the order the
+    families were imported in)."""
+    return sorted(RULES.values(), key=lambda rule: rule.id)
+
+
 def rule(
     rule_id: str,
     name: str,
@@ -102,17 +108,6 @@ def finding_at(
 
 
 # -- examples ---------------------------------------------------------------------
-
-
-# the labels dialect of the format family (FORMAT.md §12): the source block under the
-# axial marker, memos of labels one a line, codes applied through ``added:`` blocks
-LABELS = Dialect(
-    source_marker="**AXIAL CODING TRACE:**",
-    blank_after_axial_marker=False,
-    attach="added",
-    fence_open="``` python",
-    memo="labels",
-)
 
 
 def example(*files: tuple[str, str], finds: int = 1) -> Example:
@@ -183,8 +178,15 @@ def seed_trace(
     return text
 
 
-def coded(source_id: str, memo: str | None = None, added=(), attached=None, **options):
-    """A file for ``source_id`` holding one trace of its own (see :func:`seed_trace`)."""
-    return source_file(
-        source_id, seed_trace("q", memo, added, attached, target=source_id, **options)
-    )
+def coded(
+    source_id: str,
+    memo: str | None = None,
+    added=(),
+    attached=None,
+    target: str | None = None,
+    **options,
+) -> tuple[str, str]:
+    """A file for ``source_id`` holding one trace (see :func:`seed_trace`), its ``add codes
+    to`` list aimed at the file's own source unless ``target`` says otherwise."""
+    trace = seed_trace("q", memo, added, attached, target=target or source_id, **options)
+    return source_file(source_id, trace)

@@ -18,7 +18,7 @@ from jupyter_coding.fieldnotes import (
 from jupyter_coding.fieldnotes.lines import split_lines
 from jupyter_coding.study.checks.config import CheckConfig
 from jupyter_coding.study.checks.facts import FileContext, FileFacts, StudyContext
-from jupyter_coding.study.checks.registry import RULES, Rule
+from jupyter_coding.study.checks.registry import rules
 from jupyter_coding.study.codebook import Codebook
 from jupyter_coding.study.findings import Finding
 from jupyter_coding.study.fixes import text_digest
@@ -49,7 +49,7 @@ def _file_findings(notes: FieldNotes, config: CheckConfig, text: str | None) -> 
     text = text if text is not None else notes.to_text()
     file = FileContext(notes, split_lines(text), config, text_digest(text))
     findings: list[Finding] = []
-    for rule in RULES.values():
+    for rule in rules():
         if rule.scope == "file" and config.enabled(rule.id, rule.name):
             findings.extend(rule.run(file))
     return findings
@@ -58,7 +58,7 @@ def _file_findings(notes: FieldNotes, config: CheckConfig, text: str | None) -> 
 def _run(study: StudyContext, scopes: tuple[str, ...]) -> list[Finding]:
     return [
         finding
-        for rule in RULES.values()
+        for rule in rules()
         if rule.scope in scopes and study.config.enabled(rule.id, rule.name)
         for finding in rule.run(study)
     ]
@@ -167,21 +167,14 @@ def _model_findings(model: str | os.PathLike, codebook: Codebook, vocabulary) ->
 
 def rule_table() -> list[tuple[str, str, str, str]]:
     """(id, name, severity, what it finds) of every rule, by id."""
-    return [
-        (rule.id, rule.name, rule.severity, rule.summary)
-        for rule in sorted(RULES.values(), key=_by_id)
-    ]
-
-
-def _by_id(rule: Rule) -> str:
-    return rule.id
+    return [(rule.id, rule.name, rule.severity, rule.summary) for rule in rules()]
 
 
 def rule_markdown() -> str:
     """The rule table of the README, made from the rules: id, name, severity, what it
     finds (its docstring) and what ``--fix`` does."""
     rows = ["| rule | name | severity | finds | `--fix` |", "| --- | --- | --- | --- | --- |"]
-    for rule in sorted(RULES.values(), key=_by_id):
+    for rule in rules():
         cells = (rule.id, f"`{rule.name}`", rule.severity, _markdown_cell(rule.doc), rule.fix)
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"

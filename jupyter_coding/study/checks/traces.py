@@ -142,15 +142,8 @@ def _next_blocks(notes: FieldNotes) -> dict[int, object]:
     fix="the file's own id",
     examples=(
         example(
-            source_file(
-                "s1",
-                seed_trace(
-                    "q",
-                    "New option: ci_cd",
-                    ('ci_cd = CClass(practice, "CI/CD")',),
-                    ("ci_cd",),
-                    target="s2",
-                ),
+            coded(
+                "s1", "New option: ci_cd", ('ci_cd = CClass(practice, "CI/CD")',), ("ci_cd",), "s2"
             ),
         ),
     ),
